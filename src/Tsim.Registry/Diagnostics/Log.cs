@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Every log event of the library. Ids are stable by area (1000s locking, 2000s storage, 3000s transactions,
+/// 4000s recovery, 5000s registry operations) and event names are never renamed: operators filter on them.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, EventName = "LockAcquired", Level = LogLevel.Debug,
+        Message = "Acquired lock {LockName} for job {JobId} after {WaitMs:F3} ms")]
+    internal static partial void LockAcquired(this ILogger logger, string lockName, string jobId, double waitMs);
+
+    [LoggerMessage(EventId = 1001, EventName = "LockTimedOut", Level = LogLevel.Warning,
+        Message = "Timed out after {TimeoutMs} ms acquiring lock {LockName} for job {JobId}")]
+    internal static partial void LockTimedOut(this ILogger logger, string lockName, string jobId, long timeoutMs);
+
+    [LoggerMessage(EventId = 1002, EventName = "LockReleased", Level = LogLevel.Debug,
+        Message = "Released lock {LockName} of job {JobId} after holding it {HeldMs:F3} ms")]
+    internal static partial void LockReleased(this ILogger logger, string lockName, string jobId, double heldMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "ReleaseByNonHolder", Level = LogLevel.Warning,
+        Message = "Job {JobId} asked to release lock {LockName}, which this manager holds for {HolderJobId}; nothing was released")]
+    internal static partial void ReleaseByNonHolder(this ILogger logger, string lockName, string jobId, string? holderJobId);
+
+    [LoggerMessage(EventId = 1004, EventName = "OwnerRecordDeleteFailed", Level = LogLevel.Warning,
+        Message = "Could not delete owner record {Path}; the lock is released anyway")]
+    internal static partial void OwnerRecordDeleteFailed(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1005, EventName = "NotifyTouchFailed", Level = LogLevel.Warning,
+        Message = "Could not touch notify file {Path} after releasing router {RouterName}; waiters wake at their next re-check")]
+    internal static partial void NotifyTouchFailed(this ILogger logger, string routerName, string path, Exception exception);
+
+    [LoggerMessage(EventId = 1006, EventName = "ReleasedOnDispose", Level = LogLevel.Warning,
+        Message = "Lock {LockName} of job {JobId} was still held when the manager was disposed; released it")]
+    internal static partial void ReleasedOnDispose(this ILogger logger, string lockName, string jobId);
+
+    [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
+        Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
+    internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 2001, EventName = "RegistryFileCorrupt", Level = LogLevel.Error,
+        Message = "Registry file {Path} is corrupt at line {LineNumber}, byte {BytePosition}; it is left untouched")]
+    internal static partial void RegistryFileCorrupt(this ILogger logger, string path, long? lineNumber, long? bytePosition, Exception exception);
+
+    [LoggerMessage(EventId = 2002, EventName = "RegistryIoRetry", Level = LogLevel.Warning,
+        Message = "Could not {Operation} {Path} (attempt {Attempt} of {MaxAttempts}); retrying")]
+    internal static partial void RegistryIoRetry(this ILogger logger, string path, string operation, int attempt, int maxAttempts, Exception exception);
+
+    [LoggerMessage(EventId = 2003, EventName = "TransactionLogWriteFailed", Level = LogLevel.Error,
+        Message = "Could not append {Operation} to transaction log {Path}: {Reason}")]
+    internal static partial void TransactionLogWriteFailed(this ILogger logger, string path, string operation, string reason);
+
+    [LoggerMessage(EventId = 3000, EventName = "RollingBack", Level = LogLevel.Information,
+        Message = "Rolling back: {Description}")]
+    internal static partial void RollingBack(this ILogger logger, string description);
+
+    [LoggerMessage(EventId = 3001, EventName = "RollbackFailed", Level = LogLevel.Error,
+        Message = "Rollback step failed: {Description}")]
+    internal static partial void RollbackFailed(this ILogger logger, string description, Exception exception);
+
+    [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
+        Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
+    internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);
+
+    [LoggerMessage(EventId = 5001, EventName = "HostRegistered", Level = LogLevel.Information,
+        Message = "Registered host {HostName} ({PrimaryIp}, {MacAddress}) on router {RouterName}")]
+    internal static partial void HostRegistered(this ILogger logger, string hostName, string primaryIp, string macAddress, string routerName);
+
+    [LoggerMessage(EventId = 5002, EventName = "HostCollision", Level = LogLevel.Information,
+        Message = "Did not register host {HostName}: {Reason}")]
+    internal static partial void HostCollision(this ILogger logger, string hostName, string reason);
+
+    [LoggerMessage(EventId = 5003, EventName = "HostUnregistered", Level = LogLevel.Information,
+        Message = "Unregistered host {HostName}")]
+    internal static partial void HostUnregistered(this ILogger logger, string hostName);
+
+    [LoggerMessage(EventId = 5004, EventName = "LeaseAcquired", Level = LogLevel.Debug,
+        Message = "Run {RunId} took a {LeaseKind} lease on {Key}; {RefCount} lease(s) now")]
+    internal static partial void LeaseAcquired(this ILogger logger, string leaseKind, string runId, string key, int refCount);
+
+    [LoggerMessage(EventId = 5005, EventName = "LeaseReleased", Level = LogLevel.Debug,
+        Message = "Run {RunId} released a {LeaseKind} lease on {Key}; {RefCount} lease(s) left, should delete: {ShouldDelete}")]
+    internal static partial void LeaseReleased(this ILogger logger, string leaseKind, string runId, string key, int refCount, bool shouldDelete);
+
+    [LoggerMessage(EventId = 5006, EventName = "ManagerDisposed", Level = LogLevel.Information,
+        Message = "RegistryManager for {RegistryDirectory} disposed")]
+    internal static partial void ManagerDisposed(this ILogger logger, string registryDirectory);
+}

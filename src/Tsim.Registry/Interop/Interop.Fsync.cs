@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tsim.Registry;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        [LibraryImport(Libraries.Libc, EntryPoint = "fsync", SetLastError = true)]
+        internal static partial int FSync(SafeFileHandle fd);
+    }
+}

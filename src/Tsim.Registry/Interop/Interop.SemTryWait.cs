@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace Tsim.Registry;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>sem_trywait(3): decrements without blocking, or fails with EAGAIN.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "sem_trywait", SetLastError = true)]
+        internal static partial int SemTryWait(SafeSemaphoreHandle sem);
+    }
+}

@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Acquires and releases the named semaphores of one manager, and knows which locks it holds for which job, so
+/// that a release by anyone else posts nothing (a stray post would raise the semaphore above 1 and let two
+/// processes in at once).
+/// </summary>
+/// <remarks>
+/// Lock order (DESIGN.md §4 item 6): the three registry locks are leaf locks, taken only inside one library call,
+/// and when one call needs two of them it takes them in the specification's order (hosts registry, then host
+/// leases). Router locks are the only locks a caller holds across calls; a job that holds routers may only add
+/// routers that sort after every router it holds, so two jobs can never wait for each other in a cycle.
+/// </remarks>
+internal sealed class LockManager : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, NamedSemaphore> _semaphores = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
+    private readonly RouterLockFiles _files;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private bool _disposed;
+
+    internal LockManager(RouterLockFiles files, ILogger logger, TimeProvider timeProvider)
+    {
+        _files = files;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    internal RouterLockFiles Files => _files;
+
+    /// <summary>Gets a snapshot of the locks this manager holds.</summary>
+    internal IReadOnlyList<HeldLock> HeldLocks
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _held.Values];
+            }
+        }
+    }
+
+    /// <summary>Acquires one lock for <paramref name="jobId"/>, waiting up to <paramref name="timeout"/>.</summary>
+    /// <returns><see langword="true"/> when acquired; <see langword="false"/> when the timeout elapsed.</returns>
+    /// <exception cref="LockRecursionException">A router lock this job already holds was requested again.</exception>
+    /// <exception cref="InvalidOperationException">The router sorts before a router this job holds.</exception>
+    internal bool TryAcquire(LockName name, string jobId, LockTimeout timeout)
+    {
+        if (name.IsRouter)
+        {
+            EnsureLockOrder([name], jobId);
+        }
+
+        return TryAcquireCore(name, jobId, timeout);
+    }
+
+    /// <summary>
+    /// Acquires several router locks in the given (ordinal, distinct) order, all or nothing: when one times out,
+    /// those already taken are released again.
+    /// </summary>
+    internal bool TryAcquireAll(IReadOnlyList<LockName> sortedNames, string jobId, LockTimeout timeout)
+    {
+        EnsureLockOrder(sortedNames, jobId);
+        var start = Stopwatch.GetTimestamp();
+        using var transaction = new Transaction(_logger);
+        foreach (var name in sortedNames)
+        {
+            // Each later lock gets what is left of the total; at zero it is still tried once.
+            if (!TryAcquireCore(name, jobId, timeout.Remaining(start)))
+            {
+                return false; // The transaction releases what was taken.
+            }
+
+            transaction.OnRollback($"release {name} held by {jobId}", () => Release(name, jobId));
+        }
+
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>
+    /// Releases a lock held by <paramref name="jobId"/>. Returns <see langword="false"/> and changes nothing when this
+    /// manager does not hold it for that job.
+    /// </summary>
+    internal bool Release(LockName name, string jobId)
+    {
+        HeldLock held;
+        NamedSemaphore semaphore;
+        lock (_gate)
+        {
+            if (!_held.TryGetValue(name.Value, out held!) || !string.Equals(held.JobId, jobId, StringComparison.Ordinal))
+            {
+                _logger.ReleaseByNonHolder(name.Value, jobId, held?.JobId);
+                return false;
+            }
+
+            _held.Remove(name.Value);
+            semaphore = _semaphores[name.Value];
+        }
+
+        ReleaseCore(name, semaphore, held);
+        return true;
+    }
+
+    /// <summary>Gets a semaphore's value without creating it: -1 when it does not exist, 0 held, 1 free.</summary>
+    internal int GetValue(LockName name)
+    {
+        lock (_gate)
+        {
+            if (_semaphores.TryGetValue(name.Value, out var open))
+            {
+                return open.GetValue();
+            }
+        }
+
+        using var semaphore = NamedSemaphore.TryOpenExisting(name.SemaphoreName);
+        return semaphore?.GetValue() ?? -1;
+    }
+
+    /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
+    internal HeldLock? FindHeld(LockName name)
+    {
+        lock (_gate)
+        {
+            return _held.GetValueOrDefault(name.Value);
+        }
+    }
+
+    /// <summary>Releases every lock still held (so that a disposed manager leaves nothing behind) and closes the semaphores.</summary>
+    public void Dispose()
+    {
+        List<(HeldLock Held, NamedSemaphore Semaphore)> leftovers;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            leftovers = [.. _held.Values.Select(h => (h, _semaphores[h.Name.Value]))];
+            _held.Clear();
+        }
+
+        foreach (var (held, semaphore) in leftovers)
+        {
+            _logger.ReleasedOnDispose(held.Name.Value, held.JobId);
+            ReleaseCore(held.Name, semaphore, held);
+        }
+
+        lock (_gate)
+        {
+            foreach (var semaphore in _semaphores.Values)
+            {
+                semaphore.Dispose();
+            }
+
+            _semaphores.Clear();
+        }
+    }
+
+    private bool TryAcquireCore(LockName name, string jobId, LockTimeout timeout)
+    {
+        var semaphore = GetOrOpenSemaphore(name);
+        var start = Stopwatch.GetTimestamp();
+        if (!semaphore.Wait(timeout))
+        {
+            _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+            return false;
+        }
+
+        var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
+        if (name.IsRouter)
+        {
+            try
+            {
+                // Record after acquire: while the record exists the semaphore is held, never the other way round.
+                _files.WriteOwnerRecord(name, OwnerRecordFor(held));
+            }
+            catch
+            {
+                semaphore.Post();
+                throw;
+            }
+        }
+
+        lock (_gate)
+        {
+            _held[name.Value] = held;
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return true;
+    }
+
+    private void ReleaseCore(LockName name, NamedSemaphore semaphore, HeldLock held)
+    {
+        if (name.IsRouter)
+        {
+            // Delete before post: once posted, a new holder may already have written its own record.
+            _files.DeleteOwnerRecord(name);
+        }
+
+        semaphore.Post();
+        if (name.RouterName is { } routerName)
+        {
+            _files.TouchNotify(routerName);
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LockReleased(name.Value, held.JobId, (_timeProvider.GetUtcNow() - held.AcquiredAt).TotalMilliseconds);
+        }
+    }
+
+    private void EnsureLockOrder(IReadOnlyList<LockName> requested, string jobId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            string? highestHeld = null;
+            foreach (var held in _held.Values)
+            {
+                if (!held.Name.IsRouter || !string.Equals(held.JobId, jobId, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                foreach (var name in requested)
+                {
+                    if (name == held.Name)
+                    {
+                        throw new LockRecursionException(
+                            $"Job '{jobId}' already holds the lock of router '{name.RouterName}'; acquiring it again would wait for itself forever.");
+                    }
+                }
+
+                if (highestHeld is null || string.CompareOrdinal(held.Name.Value, highestHeld) > 0)
+                {
+                    highestHeld = held.Name.Value;
+                }
+            }
+
+            if (highestHeld is not null && string.CompareOrdinal(requested[0].Value, highestHeld) < 0)
+            {
+                throw new InvalidOperationException(
+                    $"Job '{jobId}' holds router lock '{highestHeld}' and asks for '{requested[0].Value}', which sorts before it. " +
+                    "Router locks must be taken in ordinal order of their names so that two jobs can never wait for each other; " +
+                    "release the held routers and take all of them at once with AllRouterLocks or AcquireAllRouterLocksAtomic.");
+            }
+        }
+    }
+
+    private NamedSemaphore GetOrOpenSemaphore(LockName name)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_semaphores.TryGetValue(name.Value, out var semaphore))
+            {
+                semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName);
+                _semaphores.Add(name.Value, semaphore);
+            }
+
+            return semaphore;
+        }
+    }
+
+    private static OwnerRecord OwnerRecordFor(HeldLock held)
+    {
+        var process = ProcessIdentity.Current;
+        return new OwnerRecord
+        {
+            Lock = held.Name.Value,
+            JobId = held.JobId,
+            Pid = process.Pid,
+            StartTime = process.StartTime,
+            PidNamespace = process.PidNamespace,
+            AcquiredAt = held.AcquiredAt,
+        };
+    }
+}
+
+/// <summary>A lock held by a manager: which, for which job, since when.</summary>
+internal sealed record HeldLock(LockName Name, string JobId, DateTimeOffset AcquiredAt);

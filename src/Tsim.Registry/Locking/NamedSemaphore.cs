@@ -1,0 +1,162 @@
+using System.Runtime.InteropServices;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// A glibc named POSIX semaphore (<c>/dev/shm/sem.NAME</c>) used as a cross-process mutex: value 1 = free, 0 = held.
+/// </summary>
+internal sealed class NamedSemaphore : IDisposable
+{
+    /// <summary>0600: the semaphore is the user's own, as in the specification (<c>mode=0o600</c>).</summary>
+    private const uint CreateMode = 0b110_000_000;
+
+    private readonly SafeSemaphoreHandle _handle;
+
+    private NamedSemaphore(string name, SafeSemaphoreHandle handle)
+    {
+        Name = name;
+        _handle = handle;
+    }
+
+    /// <summary>Gets the semaphore name, with its leading '/'.</summary>
+    internal string Name { get; }
+
+    /// <summary>Opens the semaphore, creating it free (value 1) when it does not exist yet.</summary>
+    /// <exception cref="RegistryException">sem_open failed; the message names the semaphore and the reason.</exception>
+    internal static NamedSemaphore OpenOrCreate(string name)
+    {
+        // O_CREAT without O_EXCL: whoever comes first creates it with value 1, everyone else opens it. This is what
+        // the Python implementation does too, so either side may create it.
+        var handle = Interop.Libc.SemOpen(name, Interop.OpenFlags.O_CREAT, CreateMode, 1);
+        var errno = Marshal.GetLastPInvokeError();
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+            throw Errors.ForSemaphore(errno, name, "open");
+        }
+
+        return new NamedSemaphore(name, handle);
+    }
+
+    /// <summary>Opens an existing semaphore, or returns <see langword="null"/> when there is none.</summary>
+    internal static NamedSemaphore? TryOpenExisting(string name)
+    {
+        var handle = Interop.Libc.SemOpen(name, 0, 0, 0);
+        var errno = Marshal.GetLastPInvokeError();
+        if (!handle.IsInvalid)
+        {
+            return new NamedSemaphore(name, handle);
+        }
+
+        handle.Dispose();
+        return errno == Interop.Errno.ENOENT ? null : throw Errors.ForSemaphore(errno, name, "open");
+    }
+
+    /// <summary>Removes the name; processes that have it open keep using it. Returns false when it did not exist.</summary>
+    internal static bool Unlink(string name)
+    {
+        if (Interop.Libc.SemUnlink(name) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Interop.Errno.ENOENT ? false : throw Errors.ForSemaphore(errno, name, "unlink");
+    }
+
+    /// <summary>Decrements the semaphore if it is free, without blocking.</summary>
+    internal bool TryWait()
+    {
+        while (true)
+        {
+            if (Interop.Libc.SemTryWait(_handle) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            switch (errno)
+            {
+                case Interop.Errno.EAGAIN:
+                    return false;
+                case Interop.Errno.EINTR:
+                    continue;
+                default:
+                    throw Errors.ForSemaphore(errno, Name, "try-wait on");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the semaphore can be decremented or the timeout elapses. A zero timeout is a true try-lock.
+    /// </summary>
+    internal bool Wait(LockTimeout timeout)
+    {
+        if (timeout.IsZero)
+        {
+            return TryWait();
+        }
+
+        // The deadline is absolute on CLOCK_MONOTONIC, so wall-clock jumps do not stretch or cut the wait, and a
+        // wait interrupted by a signal (EINTR: the runtime's own SIGCONT handler does this) resumes with exactly
+        // the time that is left.
+        var deadline = timeout.IsInfinite ? MonotonicDeadline(TimeSpan.FromDays(365)) : MonotonicDeadline(timeout.TimeSpan);
+        while (true)
+        {
+            if (Interop.Libc.SemClockWait(_handle, Interop.ClockIds.CLOCK_MONOTONIC, in deadline) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            switch (errno)
+            {
+                case Interop.Errno.ETIMEDOUT:
+                    if (timeout.IsInfinite)
+                    {
+                        deadline = MonotonicDeadline(TimeSpan.FromDays(365));
+                        continue;
+                    }
+
+                    return false;
+                case Interop.Errno.EINTR:
+                    continue;
+                default:
+                    throw Errors.ForSemaphore(errno, Name, "wait on");
+            }
+        }
+    }
+
+    /// <summary>Increments the semaphore, waking one waiter.</summary>
+    internal void Post()
+    {
+        if (Interop.Libc.SemPost(_handle) != 0)
+        {
+            throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), Name, "post");
+        }
+    }
+
+    /// <summary>Gets the current value: 1 = free, 0 = held; above 1 means mutual exclusion was broken by a stray post.</summary>
+    internal int GetValue()
+    {
+        if (Interop.Libc.SemGetValue(_handle, out var value) != 0)
+        {
+            throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), Name, "read the value of");
+        }
+
+        return value;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private static Interop.Timespec MonotonicDeadline(TimeSpan fromNow)
+    {
+        _ = Interop.Libc.ClockGetTime(Interop.ClockIds.CLOCK_MONOTONIC, out var now);
+        var totalNs = now.TvNsec + ((long)fromNow.TotalMilliseconds * 1_000_000);
+        return new Interop.Timespec
+        {
+            TvSec = now.TvSec + (totalNs / Interop.Timespec.NanosecondsPerSecond),
+            TvNsec = totalNs % Interop.Timespec.NanosecondsPerSecond,
+        };
+    }
+}

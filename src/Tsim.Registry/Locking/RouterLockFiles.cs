@@ -1,0 +1,129 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// The files of the compatibility contract in the lock directory: <c>LOCKNAME</c> (for example
+/// <c>tsim-router-r1</c>) exists exactly while the router is held and carries the owner record, and
+/// <c>router_ROUTER_notify</c> is touched on every release so that inotify waiters (Python's and ours) wake up.
+/// </summary>
+internal sealed class RouterLockFiles
+{
+    /// <summary>0600: records and notify files are the user's own, like the semaphores.</summary>
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly string _lockDirectory;
+    private readonly ILogger _logger;
+
+    internal RouterLockFiles(string lockDirectory, ILogger logger)
+    {
+        _lockDirectory = lockDirectory;
+        _logger = logger;
+    }
+
+    internal string LockDirectory => _lockDirectory;
+
+    internal string OwnerRecordPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.Value);
+
+    internal string NotifyPath(string routerName) => Path.Combine(_lockDirectory, $"router_{routerName}_notify");
+
+    /// <summary>Writes the owner record. Called right after the semaphore was acquired.</summary>
+    internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
+        var path = OwnerRecordPath(lockName);
+
+        // Written to a unique temporary name and renamed into place, so a reader sees either no record or a whole
+        // one, never a half-written file. A stale record left by a crashed holder is simply replaced.
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = FileMode,
+                BufferSize = 0,
+            }))
+            {
+                stream.Write(bytes);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new RegistryException($"Could not write the owner record '{path}': {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Deletes the owner record. Called right before the semaphore is posted.</summary>
+    internal void DeleteOwnerRecord(LockName lockName)
+    {
+        var path = OwnerRecordPath(lockName);
+        if (!TryDelete(path))
+        {
+            _logger.OwnerRecordDeleteFailed(path);
+        }
+    }
+
+    /// <summary>Reads the owner record, or returns <see langword="null"/> when there is none or it cannot be parsed.</summary>
+    internal OwnerRecord? ReadOwnerRecord(LockName lockName)
+    {
+        var path = OwnerRecordPath(lockName);
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            return JsonSerializer.Deserialize(bytes, RegistryJsonContext.Default.OwnerRecord);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException)
+        {
+            // Not ours to judge here: a record someone else wrote in another shape is "unknown owner".
+            return null;
+        }
+    }
+
+    /// <summary>Touches the notify file (creating it if needed), which inotify reports to waiters.</summary>
+    internal void TouchNotify(string routerName)
+    {
+        var path = NotifyPath(routerName);
+        try
+        {
+            using var stream = new FileStream(path, new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.OpenOrCreate,
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite,
+                UnixCreateMode = FileMode,
+                BufferSize = 0,
+            });
+
+            // futimens(2): an IN_ATTRIB event for watchers, as Python's Path.touch() produces.
+            File.SetLastWriteTimeUtc(stream.SafeFileHandle, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The lock is already released; a missed touch only delays waiters until their next re-check.
+            _logger.NotifyTouchFailed(routerName, path, ex);
+        }
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+namespace Tsim.Registry;
+
+/// <summary>
+/// Wakes router waiters when the lock directory changes: a release touches <c>router_NAME_notify</c> (C# and Python
+/// alike) and deletes the owner record. One inotify instance (FileSystemWatcher) per manager serves every waiter,
+/// created on first use: each instance counts against <c>fs.inotify.max_user_instances</c> (128 by default).
+/// </summary>
+internal sealed class RouterReleaseWatcher : IDisposable
+{
+    private readonly string _lockDirectory;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HashSet<TaskCompletionSource>> _waiters = new(StringComparer.Ordinal);
+    private FileSystemWatcher? _watcher;
+    private bool _disposed;
+
+    internal RouterReleaseWatcher(string lockDirectory) => _lockDirectory = lockDirectory;
+
+    /// <summary>
+    /// Returns a subscription whose task completes at the next change of any of <paramref name="fileNames"/>.
+    /// Subscribe before checking the lock, so that a release between the check and the wait is not missed.
+    /// </summary>
+    internal Subscription Subscribe(params string[] fileNames)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            EnsureStarted();
+            foreach (var fileName in fileNames)
+            {
+                if (!_waiters.TryGetValue(fileName, out var set))
+                {
+                    set = [];
+                    _waiters.Add(fileName, set);
+                }
+
+                set.Add(completion);
+            }
+        }
+
+        return new Subscription(this, completion, fileNames);
+    }
+
+    public void Dispose()
+    {
+        FileSystemWatcher? watcher;
+        lock (_gate)
+        {
+            _disposed = true;
+            watcher = _watcher;
+            _watcher = null;
+            WakeAll();
+        }
+
+        watcher?.Dispose();
+    }
+
+    private void EnsureStarted()
+    {
+        if (_watcher is not null)
+        {
+            return;
+        }
+
+        var watcher = new FileSystemWatcher(_lockDirectory)
+        {
+            // Attributes: touch (utime) of an existing notify file is IN_ATTRIB; FileName: create/delete/rename.
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Attributes,
+            IncludeSubdirectories = false,
+        };
+        watcher.Changed += (_, e) => Wake(e.Name);
+        watcher.Created += (_, e) => Wake(e.Name);
+        watcher.Deleted += (_, e) => Wake(e.Name);
+        watcher.Renamed += (_, e) => Wake(e.Name);
+
+        // An overflowed inotify queue loses events: wake everyone, they re-check the semaphore.
+        watcher.Error += (_, _) =>
+        {
+            lock (_gate)
+            {
+                WakeAll();
+            }
+        };
+        watcher.EnableRaisingEvents = true;
+        _watcher = watcher;
+    }
+
+    private void Wake(string? fileName)
+    {
+        if (fileName is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (_waiters.Remove(fileName, out var set))
+            {
+                foreach (var completion in set)
+                {
+                    completion.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private void WakeAll()
+    {
+        foreach (var set in _waiters.Values)
+        {
+            foreach (var completion in set)
+            {
+                completion.TrySetResult();
+            }
+        }
+
+        _waiters.Clear();
+    }
+
+    private void Unsubscribe(TaskCompletionSource completion, string[] fileNames)
+    {
+        lock (_gate)
+        {
+            foreach (var fileName in fileNames)
+            {
+                if (_waiters.TryGetValue(fileName, out var set) && set.Remove(completion) && set.Count == 0)
+                {
+                    _waiters.Remove(fileName);
+                }
+            }
+        }
+    }
+
+    /// <summary>A pending wake-up; dispose it when done waiting.</summary>
+    internal sealed class Subscription : IDisposable
+    {
+        private readonly RouterReleaseWatcher _owner;
+        private readonly TaskCompletionSource _completion;
+        private readonly string[] _fileNames;
+
+        internal Subscription(RouterReleaseWatcher owner, TaskCompletionSource completion, string[] fileNames)
+        {
+            _owner = owner;
+            _completion = completion;
+            _fileNames = fileNames;
+        }
+
+        /// <summary>Gets a task that completes when one of the files changes.</summary>
+        internal Task Changed => _completion.Task;
+
+        public void Dispose() => _owner.Unsubscribe(_completion, _fileNames);
+    }
+}

@@ -1,0 +1,179 @@
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>The highest DSCP value: the field is six bits wide.</summary>
+    private const int MaxDscp = 63;
+
+    /// <summary>
+    /// Takes a lease on a registered source host: one more reference that keeps the host alive. Each call adds
+    /// one lease, also when the run already holds one on this host (a run may use a host twice at once); each
+    /// <see cref="ReleaseSourceHostLease"/> removes one.
+    /// </summary>
+    /// <remarks>
+    /// The host's existence is checked under the host registry lock, and the lease added under the host lease lock
+    /// taken while the first is still held (always in that order), so a host cannot be unregistered between the
+    /// check and the lease.
+    /// </remarks>
+    /// <param name="runId">The run taking the lease.</param>
+    /// <param name="hostName">The registered host.</param>
+    /// <param name="jobType">The job type recorded with the lease (<c>quick</c> or <c>detailed</c> in Tsim).</param>
+    /// <param name="routerName">The router the host is connected to; must match its registration.</param>
+    /// <param name="dscp">The DSCP value of a quick job, 0 to 63, or <see langword="null"/>.</param>
+    /// <returns>The host's lease count after this lease (at least 1).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid, or <paramref name="routerName"/> is not the host's router.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dscp"/> is outside 0 to 63.</exception>
+    /// <exception cref="RegistryNotFoundException">The host is not registered.</exception>
+    /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException">A registry file does not parse.</exception>
+    public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp = null)
+    {
+        NameRules.ThrowIfInvalidId(runId, nameof(runId));
+        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        NameRules.ThrowIfInvalidId(jobType, nameof(jobType));
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        if (dscp is { } value)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(dscp));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxDscp, nameof(dscp));
+        }
+
+        ThrowIfDisposed();
+
+        int refCount;
+        using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
+        {
+            if (!_io.Read(RegistryFiles.Hosts).TryGetValue(hostName, out var host))
+            {
+                throw new RegistryNotFoundException($"Host '{hostName}' is not registered; register it before taking a lease on it.");
+            }
+
+            if (host.ConnectedTo is { } registeredRouter && !string.Equals(registeredRouter, routerName, StringComparison.Ordinal))
+            {
+                throw new ArgumentException(
+                    $"routerName must be the router host '{hostName}' is connected to ('{registeredRouter}'), got '{routerName}'.",
+                    nameof(routerName));
+            }
+
+            using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
+            {
+                refCount = _io.Update(RegistryFiles.HostLeases, leases =>
+                {
+                    if (!leases.TryGetValue(hostName, out var entry))
+                    {
+                        entry = new HostLeaseEntry { Router = routerName };
+                        leases[hostName] = entry;
+                    }
+
+                    entry.Leases.Add(new HostLeaseRecord
+                    {
+                        RunId = runId,
+                        Pid = Environment.ProcessId,
+                        JobType = jobType,
+                        Dscp = dscp,
+                        AllocatedAt = UnixNow(),
+                    });
+                    return entry.Leases.Count;
+                });
+            }
+        }
+
+        _logger.LeaseAcquired("host", runId, hostName, refCount);
+        LogTransaction("acquire_host_lease", w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("host_name", hostName);
+            w.WriteNumber("ref_count", refCount);
+        });
+        return refCount;
+    }
+
+    /// <summary>
+    /// Releases one lease of <paramref name="runId"/> on a host (its most recent one, when the run holds several).
+    /// </summary>
+    /// <param name="runId">The run that took the lease.</param>
+    /// <param name="hostName">The host.</param>
+    /// <returns>The leases left, and whether this was the last one (the caller should then tear the host down).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="RegistryNotFoundException">The run holds no lease on the host (nothing is written).</exception>
+    /// <exception cref="RegistryLockTimeoutException">The host lease lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    public LeaseRelease ReleaseSourceHostLease(string runId, string hostName)
+    {
+        NameRules.ThrowIfInvalidId(runId, nameof(runId));
+        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        ThrowIfDisposed();
+
+        LeaseRelease result;
+        using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
+        {
+            var leases = _io.Read(RegistryFiles.HostLeases);
+            var index = leases.TryGetValue(hostName, out var entry)
+                ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
+                : -1;
+            if (index < 0)
+            {
+                throw new RegistryNotFoundException($"Run '{runId}' holds no lease on host '{hostName}'.");
+            }
+
+            entry!.Leases.RemoveAt(index);
+            if (entry.Leases.Count == 0)
+            {
+                leases.Remove(hostName);
+            }
+
+            result = new LeaseRelease(entry.Leases.Count, entry.Leases.Count == 0);
+            _io.Write(RegistryFiles.HostLeases, leases);
+        }
+
+        _logger.LeaseReleased("host", runId, hostName, result.RefCount, result.ShouldDelete);
+        LogTransaction("release_host_lease", w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("host_name", hostName);
+            w.WriteNumber("ref_count", result.RefCount);
+            w.WriteBoolean("should_delete", result.ShouldDelete);
+        });
+        return result;
+    }
+
+    /// <summary>Gets the number of leases on a host.</summary>
+    /// <param name="hostName">The host.</param>
+    /// <returns>The reference count; 0 when the host has no leases.</returns>
+    /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    public int GetHostLeaseCount(string hostName)
+    {
+        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        ThrowIfDisposed();
+        return _io.Read(RegistryFiles.HostLeases).TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0;
+    }
+
+    /// <summary>Gets the leases of every host, or of one host.</summary>
+    /// <param name="hostName">The host to list, or <see langword="null"/> for all.</param>
+    /// <returns>Leases keyed by host; a host without leases is absent.</returns>
+    /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    public IReadOnlyDictionary<string, HostLeases> ListHostLeases(string? hostName = null)
+    {
+        if (hostName is not null)
+        {
+            NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        }
+
+        ThrowIfDisposed();
+        var result = new Dictionary<string, HostLeases>(StringComparer.Ordinal);
+        foreach (var (name, entry) in _io.Read(RegistryFiles.HostLeases))
+        {
+            if (hostName is null || string.Equals(name, hostName, StringComparison.Ordinal))
+            {
+                result[name] = new HostLeases(name, entry.Router, [.. entry.Leases.Select(ToHostLease)]);
+            }
+        }
+
+        return result;
+    }
+
+    private static HostLease ToHostLease(HostLeaseRecord record) =>
+        new(record.RunId, record.Pid, record.JobType, record.Dscp, DateTimeOffset.FromUnixTimeMilliseconds((long)(record.AllocatedAt * 1000)));
+}

@@ -1,0 +1,101 @@
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>
+    /// Takes a lease on a neighbour (ARP) entry of a host: one more reference that keeps the entry alive. Each call
+    /// adds one lease; each <see cref="ReleaseNeighborLease"/> removes one.
+    /// </summary>
+    /// <param name="runId">The run taking the lease.</param>
+    /// <param name="hostName">The host that needs the neighbour entry.</param>
+    /// <param name="neighborIp">The neighbour's IPv4 or IPv6 address.</param>
+    /// <returns>The entry's lease count after this lease (at least 1).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="RegistryLockTimeoutException">The neighbour lease lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>neighbor_leases.json</c> does not parse.</exception>
+    public int AcquireNeighborLease(string runId, string hostName, string neighborIp)
+    {
+        NameRules.ThrowIfInvalidId(runId, nameof(runId));
+        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
+        ThrowIfDisposed();
+
+        var key = NeighborLeaseEntry.Key(hostName, ip);
+        int refCount;
+        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
+        {
+            refCount = _io.Update(RegistryFiles.NeighborLeases, leases =>
+            {
+                if (!leases.TryGetValue(key, out var entry))
+                {
+                    entry = new NeighborLeaseEntry { HostName = hostName, NeighborIp = ip };
+                    leases[key] = entry;
+                }
+
+                entry.Leases.Add(new NeighborLeaseRecord { RunId = runId, Pid = Environment.ProcessId, AllocatedAt = UnixNow() });
+                return entry.Leases.Count;
+            });
+        }
+
+        _logger.LeaseAcquired("neighbour", runId, key, refCount);
+        LogTransaction("acquire_neighbor_lease", w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("host_name", hostName);
+            w.WriteString("neighbor_ip", ip);
+            w.WriteNumber("ref_count", refCount);
+        });
+        return refCount;
+    }
+
+    /// <summary>Releases one neighbour lease of <paramref name="runId"/> (its most recent one, when it holds several).</summary>
+    /// <param name="runId">The run that took the lease.</param>
+    /// <param name="hostName">The host.</param>
+    /// <param name="neighborIp">The neighbour's address.</param>
+    /// <returns>The leases left, and whether this was the last one (the caller should then remove the entry).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="RegistryNotFoundException">The run holds no lease on this neighbour entry (nothing is written).</exception>
+    /// <exception cref="RegistryLockTimeoutException">The neighbour lease lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>neighbor_leases.json</c> does not parse.</exception>
+    public LeaseRelease ReleaseNeighborLease(string runId, string hostName, string neighborIp)
+    {
+        NameRules.ThrowIfInvalidId(runId, nameof(runId));
+        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
+        var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
+        ThrowIfDisposed();
+
+        var key = NeighborLeaseEntry.Key(hostName, ip);
+        LeaseRelease result;
+        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
+        {
+            var leases = _io.Read(RegistryFiles.NeighborLeases);
+            var index = leases.TryGetValue(key, out var entry)
+                ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
+                : -1;
+            if (index < 0)
+            {
+                throw new RegistryNotFoundException($"Run '{runId}' holds no lease on neighbour entry '{key}'.");
+            }
+
+            entry!.Leases.RemoveAt(index);
+            if (entry.Leases.Count == 0)
+            {
+                leases.Remove(key);
+            }
+
+            result = new LeaseRelease(entry.Leases.Count, entry.Leases.Count == 0);
+            _io.Write(RegistryFiles.NeighborLeases, leases);
+        }
+
+        _logger.LeaseReleased("neighbour", runId, key, result.RefCount, result.ShouldDelete);
+        LogTransaction("release_neighbor_lease", w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("host_name", hostName);
+            w.WriteString("neighbor_ip", ip);
+            w.WriteNumber("ref_count", result.RefCount);
+            w.WriteBoolean("should_delete", result.ShouldDelete);
+        });
+        return result;
+    }
+}

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>
+    /// How often a router waiter re-checks the semaphore without an inotify event: a fallback for events lost to a
+    /// full inotify queue or to a holder that crashed without touching the notify file. Long enough to cost nothing.
+    /// </summary>
+    private static readonly TimeSpan s_waitRecheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Acquires a router's exclusive lock for a job: the router and every host attached to it.</summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="jobId">The job that will hold the lock; only it can release the lock.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default, <see cref="TimeSpan.Zero"/> = try once.</param>
+    /// <returns><see langword="true"/> when acquired; <see langword="false"/> when the timeout elapsed.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    public bool AcquireRouterLock(string routerName, string jobId, TimeSpan? timeout = null)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        if (!_locks.TryAcquire(RouterLockName(routerName), jobId, checkedTimeout))
+        {
+            return false;
+        }
+
+        LogTransaction("acquire_router_lock", w =>
+        {
+            w.WriteString("router", routerName);
+            w.WriteString("job_id", jobId);
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// Releases a router lock held by <paramref name="jobId"/> through this manager and notifies waiters. A lock held
+    /// by another job, another manager or another process is left alone.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="jobId">The job that holds it.</param>
+    /// <returns><see langword="true"/> when released; <see langword="false"/> when this job does not hold it here.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    public bool ReleaseRouterLock(string routerName, string jobId)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        ThrowIfDisposed();
+
+        if (!_locks.Release(RouterLockName(routerName), jobId))
+        {
+            return false;
+        }
+
+        LogTransaction("release_router_lock", w =>
+        {
+            w.WriteString("router", routerName);
+            w.WriteString("job_id", jobId);
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// Tells whether any process holds the router, read from the semaphore itself, so holders written in Python
+    /// count too.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <returns><see langword="true"/> when the router is held.</returns>
+    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    public bool IsRouterLocked(string routerName)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        ThrowIfDisposed();
+        return _locks.GetValue(RouterLockName(routerName)) == 0;
+    }
+
+    /// <summary>Gets the owner of a router lock from the record its C# holder wrote.</summary>
+    /// <param name="routerName">The router.</param>
+    /// <returns>
+    /// The owner, or <see langword="null"/> when the router is free, or held by a process that writes no owner
+    /// record (the Python implementation).
+    /// </returns>
+    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    public RouterLockOwner? GetRouterLockOwner(string routerName)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        ThrowIfDisposed();
+        var name = RouterLockName(routerName);
+        if (_locks.GetValue(name) != 0)
+        {
+            return null; // Free: a record left behind would be stale.
+        }
+
+        return _locks.Files.ReadOwnerRecord(name) is { } record
+            ? new RouterLockOwner(routerName, record.JobId, record.Pid, record.StartTime, record.AcquiredAt)
+            : null;
+    }
+
+    /// <summary>
+    /// Acquires the locks of several routers, all or nothing: in ordinal order of their names (duplicates ignored),
+    /// and when one cannot be had within the total timeout, those already taken are released again.
+    /// </summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="jobId">The job that will hold the locks.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
+    /// <returns><see langword="true"/> when every lock was acquired; <see langword="false"/> when none is held.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    public bool AcquireAllRouterLocksAtomic(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        if (!_locks.TryAcquireAll([.. routers.Select(RouterLockName)], jobId, checkedTimeout))
+        {
+            return false;
+        }
+
+        LogTransaction("acquire_all_router_locks", w =>
+        {
+            w.WriteStartArray("routers");
+            foreach (var router in routers)
+            {
+                w.WriteStringValue(router);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("job_id", jobId);
+            w.WriteNumber("count", routers.Length);
+        });
+        return true;
+    }
+
+    /// <summary>Releases the router locks among <paramref name="routerNames"/> that <paramref name="jobId"/> holds here.</summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="jobId">The job that holds them.</param>
+    /// <returns>How many locks were released.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    public int ReleaseAllRouterLocks(IEnumerable<string> routerNames, string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(routerNames);
+        var routers = routerNames.ToArray();
+        foreach (var router in routers)
+        {
+            NameRules.ThrowIfInvalidName(router, nameof(routerNames));
+        }
+
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        ThrowIfDisposed();
+
+        var released = 0;
+        foreach (var router in routers.Distinct(StringComparer.Ordinal))
+        {
+            if (ReleaseRouterLock(router, jobId))
+            {
+                released++;
+            }
+        }
+
+        return released;
+    }
+
+    /// <summary>
+    /// Acquires a router lock and returns a scope that releases it when disposed:
+    /// <c>using var scope = manager.RouterLock("router-1", jobId);</c>.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="jobId">The job that will hold the lock.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <returns>The held lock; dispose it to release.</returns>
+    /// <exception cref="RegistryLockTimeoutException">The lock was not acquired in time.</exception>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    public RouterLockScope RouterLock(string routerName, string jobId, TimeSpan? timeout = null)
+    {
+        if (!AcquireRouterLock(routerName, jobId, timeout))
+        {
+            var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+            throw new RegistryLockTimeoutException(
+                $"Could not acquire the lock of router '{routerName}' for job '{jobId}' within {effective}.")
+            {
+                LockNames = [routerName],
+                Timeout = effective.TimeSpan,
+            };
+        }
+
+        return new RouterLockScope(this, [routerName], jobId);
+    }
+
+    /// <summary>
+    /// Acquires several router locks all or nothing (see <see cref="AcquireAllRouterLocksAtomic"/>) and returns a
+    /// scope that releases them when disposed.
+    /// </summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="jobId">The job that will hold the locks.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
+    /// <returns>The held locks; dispose to release.</returns>
+    /// <exception cref="RegistryLockTimeoutException">Not every lock was acquired in time; none is held.</exception>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    public RouterLockScope AllRouterLocks(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        if (!AcquireAllRouterLocksAtomic(routers, jobId, timeout))
+        {
+            var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+            throw new RegistryLockTimeoutException(
+                $"Could not acquire the locks of routers {string.Join(", ", routers.Select(r => $"'{r}'"))} for job '{jobId}' within {effective}; none is held.")
+            {
+                LockNames = routers,
+                Timeout = effective.TimeSpan,
+            };
+        }
+
+        return new RouterLockScope(this, routers, jobId);
+    }
+
+    /// <summary>
+    /// Waits until a router is free, without acquiring it. Event driven: a release by any process (C# or Python)
+    /// touches the router's notify file, which wakes the wait through inotify; no CPU is used while waiting.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <returns><see langword="true"/> when the router is free; <see langword="false"/> when the timeout elapsed first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    public bool WaitForRouter(string routerName, TimeSpan? timeout = null)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+        return WaitForRouterCore(routerName, checkedTimeout, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>Waits until every router is free, within one total timeout.</summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <returns><see langword="true"/> when all were seen free; <see langword="false"/> when the timeout elapsed first.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    public bool WaitForAllRouters(IEnumerable<string> routerNames, TimeSpan? timeout = null)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        var start = Stopwatch.GetTimestamp();
+        foreach (var router in routers)
+        {
+            if (!WaitForRouterCore(router, checkedTimeout, start))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool WaitForRouterCore(string routerName, LockTimeout timeout, long start)
+    {
+        var name = RouterLockName(routerName);
+        var files = _locks.Files;
+        while (true)
+        {
+            // Subscribe first, then look: a release between the look and the wait still completes the subscription.
+            using var subscription = _watcher.Subscribe(
+                Path.GetFileName(files.NotifyPath(routerName)),
+                Path.GetFileName(files.OwnerRecordPath(name)));
+            if (_locks.GetValue(name) != 0)
+            {
+                return true; // Free (1), or never created (-1).
+            }
+
+            var remaining = timeout.Remaining(start);
+            if (remaining.IsZero)
+            {
+                return false;
+            }
+
+            var slice = remaining.IsInfinite || remaining.TimeSpan > s_waitRecheckInterval ? s_waitRecheckInterval : remaining.TimeSpan;
+            subscription.Changed.Wait(slice);
+        }
+    }
+
+    private LockName RouterLockName(string routerName) => LockName.Router(_options.SemaphorePrefix, routerName);
+}

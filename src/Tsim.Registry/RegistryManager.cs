@@ -1,0 +1,192 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// The one shared truth of a Tsim simulator host, safe across threads and processes: which simulated hosts exist
+/// (no two with the same name, IP or MAC), who still uses a host (reference-counted leases), and which job holds a
+/// router (exclusive locks, several at once without deadlock). Works on the same files and semaphores as the Python
+/// RegistryManager, so both can run side by side.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A <c>timeout</c> of <see langword="null"/> means the configured default of <see cref="RegistryManagerOptions.LockTimeouts"/>
+/// (not infinite); <see cref="Timeout.InfiniteTimeSpan"/> waits for ever and <see cref="TimeSpan.Zero"/> tries once.
+/// </para>
+/// <para>
+/// Dispose the manager when done: it releases every router lock it still holds, so a crashed job that at least
+/// unwinds its stack leaves no router locked.
+/// </para>
+/// </remarks>
+public sealed partial class RegistryManager : IDisposable
+{
+    /// <summary>Registry-lock holder id: registry locks are held inside one call, so only the process matters.</summary>
+    private static readonly string s_registryLockJob = "registry-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+    private readonly RegistryManagerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly RegistryIO _io;
+    private readonly LockManager _locks;
+    private readonly RouterReleaseWatcher _watcher;
+    private readonly TransactionLog? _transactionLog;
+    private readonly LockName _hostsLock;
+    private readonly LockName _hostLeasesLock;
+    private readonly LockName _neighborLeasesLock;
+    private int _disposed;
+
+    /// <summary>Creates a manager from options, creating the registry and lock directories (mode 0700) if needed.</summary>
+    /// <param name="options">The configuration; validated here.</param>
+    /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message lists every failure.</exception>
+    /// <exception cref="RegistryException">A directory or the transaction log cannot be created or opened.</exception>
+    public RegistryManager(RegistryManagerOptions options, ILogger<RegistryManager>? logger = null)
+        : this(options, logger, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a manager from options supplied by dependency injection.</summary>
+    /// <param name="options">The configuration; validated here.</param>
+    /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message lists every failure.</exception>
+    /// <exception cref="RegistryException">A directory or the transaction log cannot be created or opened.</exception>
+    public RegistryManager(IOptions<RegistryManagerOptions> options, ILogger<RegistryManager>? logger = null)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, logger, TimeProvider.System)
+    {
+    }
+
+    internal RegistryManager(RegistryManagerOptions options, ILogger? logger, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        Validate(options);
+
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider;
+
+        var lockDirectory = options.EffectiveLockDirectory;
+        CreateDirectory(options.RegistryDirectory);
+        CreateDirectory(lockDirectory);
+
+        _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger);
+        var files = new RouterLockFiles(lockDirectory, _logger);
+        _locks = new LockManager(files, _logger, timeProvider);
+        _watcher = new RouterReleaseWatcher(lockDirectory);
+        _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
+        _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
+        _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);
+
+        if (options.EnableTransactionLog)
+        {
+            // Opened now so that an unwritable path fails here, once, instead of on every operation.
+            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider);
+        }
+
+        _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
+    }
+
+    /// <summary>Gets the registry directory in use.</summary>
+    public string RegistryDirectory => _options.RegistryDirectory;
+
+    /// <summary>Gets the lock directory in use (owner records and notify files).</summary>
+    public string LockDirectory => _options.EffectiveLockDirectory;
+
+    /// <summary>Gets the semaphore name prefix in use.</summary>
+    public string SemaphorePrefix => _options.SemaphorePrefix;
+
+    /// <summary>
+    /// Releases every router lock this manager still holds (deleting owner records and notifying waiters), stops
+    /// watching the lock directory, closes the semaphores and the transaction log. Safe to call more than once.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _locks.Dispose();
+        _watcher.Dispose();
+        _transactionLog?.Dispose();
+        _logger.ManagerDisposed(_options.RegistryDirectory);
+    }
+
+    private static void Validate(RegistryManagerOptions options)
+    {
+        // The same validators AddTsimRegistry registers: ValidateOnStart does nothing without a host, so the
+        // constructor runs them itself.
+        var failures = new List<string>();
+        foreach (IValidateOptions<RegistryManagerOptions> validator in
+            (IValidateOptions<RegistryManagerOptions>[])[new RegistryManagerOptionsValidator(), new RegistryManagerOptionsConsistencyValidator()])
+        {
+            var result = validator.Validate(Options.DefaultName, options);
+            if (result.Failed)
+            {
+                failures.AddRange(result.Failures);
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RegistryManagerOptions), failures);
+        }
+    }
+
+    private static void CreateDirectory(string path)
+    {
+        try
+        {
+            // 0700: nobody else may plant files or symlinks in the registry.
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryException($"Could not create directory '{path}': {ex.Message}", ex);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
+
+    /// <summary>Takes one of the three registry locks for the duration of a call.</summary>
+    private RegistryLockHold HoldRegistryLock(LockName name, double timeoutSeconds)
+    {
+        var timeout = LockTimeout.FromSeconds(timeoutSeconds);
+        if (!_locks.TryAcquire(name, s_registryLockJob, timeout))
+        {
+            throw new RegistryLockTimeoutException(
+                $"Could not acquire registry lock '{name}' within {timeout}. Another process holds it; if none is running, a crashed process left it held.")
+            {
+                LockNames = [name.Value],
+                Timeout = timeout.TimeSpan,
+            };
+        }
+
+        return new RegistryLockHold(_locks, name);
+    }
+
+    private void LogTransaction(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
+        _transactionLog?.Append(operation, writeDetails);
+
+    private double UnixNow() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
+    /// <summary>A registry lock held until disposed.</summary>
+    private readonly struct RegistryLockHold : IDisposable
+    {
+        private readonly LockManager _locks;
+        private readonly LockName _name;
+
+        internal RegistryLockHold(LockManager locks, LockName name)
+        {
+            _locks = locks;
+            _name = name;
+        }
+
+        public void Dispose() => _locks.Release(_name, s_registryLockJob);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Reads and writes the registry's JSON files so that no reader ever sees a half-written file and no corrupt file
+/// is ever overwritten. Callers hold the file's lock around a read-modify-write.
+/// </summary>
+internal sealed class RegistryIO
+{
+    /// <summary>0600: registry files are the user's own.</summary>
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly string _directory;
+    private readonly int _attempts;
+    private readonly TimeSpan _retryDelay;
+    private readonly ILogger _logger;
+
+    internal RegistryIO(string directory, int attempts, TimeSpan retryDelay, ILogger logger)
+    {
+        _directory = directory;
+        _attempts = attempts;
+        _retryDelay = retryDelay;
+        _logger = logger;
+    }
+
+    internal string Directory => _directory;
+
+    internal string PathOf<T>(RegistryFile<T> file)
+        where T : class, new() => Path.Combine(_directory, file.FileName);
+
+    /// <summary>Reads a file; a file that does not exist reads as empty.</summary>
+    /// <exception cref="RegistryCorruptionException">The file does not parse; it is left as it is.</exception>
+    /// <exception cref="RegistryException">The file could not be read after every attempt.</exception>
+    internal T Read<T>(RegistryFile<T> file)
+        where T : class, new()
+    {
+        var path = PathOf(file);
+        var bytes = WithRetries(path, "read", () =>
+        {
+            try
+            {
+                return File.ReadAllBytes(path);
+            }
+            catch (FileNotFoundException)
+            {
+                return null;
+            }
+        });
+
+        return bytes is null ? new T() : Parse(file, path, bytes);
+    }
+
+    /// <summary>
+    /// Replaces a file atomically: a unique temporary file in the same directory, created exclusively, written,
+    /// fsync'ed, renamed over the target, then the directory fsync'ed so that the rename itself is durable.
+    /// </summary>
+    /// <exception cref="RegistryException">The file could not be written; the previous content is intact.</exception>
+    internal void Write<T>(RegistryFile<T> file, T data)
+        where T : class, new()
+    {
+        var path = PathOf(file);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(data, file.TypeInfo);
+        var start = Stopwatch.GetTimestamp();
+        WithRetries(path, "write", () =>
+        {
+            WriteAtomically(path, bytes);
+            return true;
+        });
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.RegistryFileWritten(file.FileName, bytes.Length, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Reads, applies <paramref name="update"/> and writes back. The update may throw to abort: nothing is written.</summary>
+    internal TResult Update<T, TResult>(RegistryFile<T> file, Func<T, TResult> update)
+        where T : class, new()
+    {
+        var data = Read(file);
+        var result = update(data);
+        Write(file, data);
+        return result;
+    }
+
+    private T Parse<T>(RegistryFile<T> file, string path, byte[] bytes)
+        where T : class, new()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, file.TypeInfo)
+                ?? throw new RegistryCorruptionException(
+                    $"Registry file '{path}' is corrupt: its top level is null, not a JSON object. It was left untouched; move it aside to continue.")
+                {
+                    FilePath = path,
+                };
+        }
+        catch (JsonException ex)
+        {
+            _logger.RegistryFileCorrupt(path, ex.LineNumber, ex.BytePositionInLine, ex);
+            throw new RegistryCorruptionException(
+                $"Registry file '{path}' is corrupt at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message} It was left untouched; move it aside to continue.",
+                ex)
+            {
+                FilePath = path,
+                LineNumber = ex.LineNumber,
+                BytePositionInLine = ex.BytePositionInLine,
+            };
+        }
+    }
+
+    private void WriteAtomically(string path, byte[] bytes)
+    {
+        // Unique per process and call, created with O_EXCL (FileMode.CreateNew): concurrent writers never share a
+        // temporary file, and an existing file or symlink of that name is refused rather than followed.
+        var temp = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = FileMode,
+                BufferSize = 0, // One write(2) of the whole document; no managed buffer to copy through.
+            }))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true); // fsync(2)
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        SyncDirectory();
+    }
+
+    private void SyncDirectory()
+    {
+        // On tmpfs this is a no-op; on a real disk it makes the rename survive a power cut.
+        using SafeFileHandle directory = Interop.Libc.Open(_directory, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_DIRECTORY | Interop.OpenFlags.O_CLOEXEC, 0);
+        if (directory.IsInvalid)
+        {
+            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "open the registry directory to fsync").Message);
+        }
+
+        if (Interop.Libc.FSync(directory) != 0)
+        {
+            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "fsync the registry directory").Message);
+        }
+    }
+
+    private TResult WithRetries<TResult>(string path, string operation, Func<TResult> action)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return action();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (attempt >= _attempts)
+                {
+                    throw new RegistryException(
+                        $"Could not {operation} registry file '{path}' after {attempt} attempt(s): {ex.Message}", ex);
+                }
+
+                _logger.RegistryIoRetry(path, operation, attempt, _attempts, ex);
+                Thread.Sleep(_retryDelay);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the write already failed and that error is what the caller needs to see.
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Source-generated serialisation of every file the library writes: no reflection, no cold-start JIT of
+/// serialisers, trim safe. Compact output: Python reads it as well as its own indented files.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = false, AllowTrailingCommas = false, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Disallow)]
+[JsonSerializable(typeof(Dictionary<string, HostRecord>))]
+[JsonSerializable(typeof(Dictionary<string, HostLeaseEntry>))]
+[JsonSerializable(typeof(Dictionary<string, NeighborLeaseEntry>))]
+[JsonSerializable(typeof(OwnerRecord))]
+internal sealed partial class RegistryJsonContext : JsonSerializerContext;

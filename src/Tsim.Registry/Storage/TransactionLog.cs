@@ -1,0 +1,96 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// The specification's transaction log: one JSON object per line, <c>{"timestamp": …, "operation": …, "details": {…}}</c>,
+/// appended with O_APPEND in a single write(2) so that lines of concurrent processes never interleave.
+/// </summary>
+internal sealed class TransactionLog : IDisposable
+{
+    /// <summary>0600 for a new log: it names hosts and jobs.</summary>
+    private const uint CreateMode = 0b110_000_000;
+
+    private readonly SafeFileHandle _handle;
+    private readonly string _path;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+
+    private TransactionLog(SafeFileHandle handle, string path, ILogger logger, TimeProvider timeProvider)
+    {
+        _handle = handle;
+        _path = path;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Opens (creating if needed) the log for appending.</summary>
+    /// <exception cref="RegistryException">The log cannot be opened for writing; the message says why.</exception>
+    internal static TransactionLog Open(string path, ILogger logger, TimeProvider timeProvider)
+    {
+        var handle = Interop.Libc.Open(
+            path,
+            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_APPEND | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_CLOEXEC,
+            CreateMode);
+        if (handle.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw new RegistryException(
+                $"The transaction log '{path}' cannot be opened for appending: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}). " +
+                "Create its directory and make it writable, or set enable_transaction_log to false.");
+        }
+
+        return new TransactionLog(handle, path, logger, timeProvider);
+    }
+
+    /// <summary>Appends one entry. A failure is logged, not thrown: the operation it records has already happened.</summary>
+    internal void Append(string operation, Action<Utf8JsonWriter> writeDetails)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("timestamp"u8, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            writer.WriteString("operation"u8, operation);
+            writer.WriteStartObject("details"u8);
+            writeDetails(writer);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        WriteAll(buffer.WrittenSpan, operation);
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private unsafe void WriteAll(ReadOnlySpan<byte> line, string operation)
+    {
+        fixed (byte* start = line)
+        {
+            while (true)
+            {
+                var written = Interop.Libc.Write(_handle, start, (nuint)line.Length);
+                if (written == line.Length)
+                {
+                    return;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (written < 0 && errno == Interop.Errno.EINTR)
+                {
+                    continue;
+                }
+
+                // A short write (a full disk) or an error: retrying could duplicate a partial line, so report it.
+                _logger.TransactionLogWriteFailed(_path, operation, Marshal.GetPInvokeErrorMessage(errno));
+                return;
+            }
+        }
+    }
+}
