@@ -1,0 +1,6 @@
+namespace Tsim.Registry.Cli;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
