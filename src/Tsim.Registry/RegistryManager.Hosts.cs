@@ -49,7 +49,7 @@ public sealed partial class RegistryManager
                 ConnectedTo = connectedTo,
                 MacAddress = mac,
                 CreatedAt = PythonCTime(now),
-                RegisteredAtTimestamp = now.ToUnixTimeMilliseconds() / 1000.0,
+                RegisteredAtTimestamp = UnixSeconds(now),
                 Extra = extra,
             };
             _io.Write(RegistryFiles.Hosts, hosts);
@@ -153,7 +153,7 @@ public sealed partial class RegistryManager
         record.ConnectedTo ?? string.Empty,
         record.MacAddress ?? string.Empty,
         record.CreatedAt ?? string.Empty,
-        record.RegisteredAtTimestamp is { } seconds ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : null,
+        record.RegisteredAtTimestamp is { } seconds ? FromUnixSeconds(seconds) : null,
         record.Extra ?? (IReadOnlyDictionary<string, JsonElement>)new Dictionary<string, JsonElement>());
 
     /// <summary>Formats like Python's <c>time.strftime('%c')</c> in the C locale: <c>Thu Nov 26 14:43:11 2026</c>.</summary>

@@ -175,5 +175,5 @@ public sealed partial class RegistryManager
     }
 
     private static HostLease ToHostLease(HostLeaseRecord record) =>
-        new(record.RunId, record.Pid, record.JobType, record.Dscp, DateTimeOffset.FromUnixTimeMilliseconds((long)(record.AllocatedAt * 1000)));
+        new(record.RunId, record.Pid, record.JobType, record.Dscp, FromUnixSeconds(record.AllocatedAt));
 }

@@ -271,6 +271,11 @@ public sealed partial class RegistryManager
     private bool WaitForRouterCore(string routerName, LockTimeout timeout, long start)
     {
         var name = RouterLockName(routerName);
+        if (_locks.GetValue(name) != 0)
+        {
+            return true; // Free (1) or never created (-1): no need to start watching.
+        }
+
         var files = _locks.Files;
         while (true)
         {

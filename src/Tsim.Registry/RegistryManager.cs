@@ -173,7 +173,13 @@ public sealed partial class RegistryManager : IDisposable
     private void LogTransaction(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
         _transactionLog?.Append(operation, writeDetails);
 
-    private double UnixNow() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+    private double UnixNow() => UnixSeconds(_timeProvider.GetUtcNow());
+
+    /// <summary>Unix seconds with sub-second precision, as Python's <c>time.time()</c> writes them.</summary>
+    private static double UnixSeconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+
+    private static DateTimeOffset FromUnixSeconds(double seconds) =>
+        DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
 
     /// <summary>A registry lock held until disposed.</summary>
     private readonly struct RegistryLockHold : IDisposable

@@ -55,7 +55,7 @@ internal sealed class TransactionLog : IDisposable
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteNumber("timestamp"u8, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            writer.WriteNumber("timestamp"u8, (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond);
             writer.WriteString("operation"u8, operation);
             writer.WriteStartObject("details"u8);
             writeDetails(writer);
