@@ -72,6 +72,8 @@ public sealed partial class RegistryManager
                         JobType = jobType,
                         Dscp = dscp,
                         AllocatedAt = UnixNow(),
+                        PidStartTime = ProcessIdentity.Current.StartTime,
+                        PidNamespace = ProcessIdentity.Current.PidNamespace,
                     });
                     return entry.Leases.Count;
                 });

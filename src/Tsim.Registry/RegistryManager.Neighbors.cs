@@ -32,7 +32,14 @@ public sealed partial class RegistryManager
                     leases[key] = entry;
                 }
 
-                entry.Leases.Add(new NeighborLeaseRecord { RunId = runId, Pid = Environment.ProcessId, AllocatedAt = UnixNow() });
+                entry.Leases.Add(new NeighborLeaseRecord
+                {
+                    RunId = runId,
+                    Pid = Environment.ProcessId,
+                    AllocatedAt = UnixNow(),
+                    PidStartTime = ProcessIdentity.Current.StartTime,
+                    PidNamespace = ProcessIdentity.Current.PidNamespace,
+                });
                 return entry.Leases.Count;
             });
         }

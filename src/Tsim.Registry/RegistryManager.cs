@@ -76,7 +76,7 @@ public sealed partial class RegistryManager : IDisposable
 
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger);
         var files = new RouterLockFiles(lockDirectory, _logger);
-        _locks = new LockManager(files, _logger, timeProvider);
+        _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider);
         _watcher = new RouterReleaseWatcher(lockDirectory);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);

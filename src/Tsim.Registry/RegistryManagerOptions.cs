@@ -93,6 +93,18 @@ public sealed class RegistryManagerOptions
     [Required]
     public string SemaphorePrefix { get; set; } = DefaultSemaphorePrefix;
 
+    /// <summary>
+    /// Gets or sets how long a lock waiter waits before it checks whether the lock's recorded owner has died, in
+    /// seconds. A lock whose owner died is recovered within about this interval.
+    /// </summary>
+    /// <value>
+    /// Default 0.2; from 0.001 to 60. Each check reads one small file, so short intervals cost little. Not part of the
+    /// specification; JSON key <c>lock_probe_interval</c>.
+    /// </value>
+    [ConfigurationKeyName("lock_probe_interval")]
+    [Range(0.001, 60.0)]
+    public double LockProbeIntervalSeconds { get; set; } = 0.2;
+
     /// <summary>Gets the lock directory in effect: <see cref="LockDirectory"/>, or <c>&lt;RegistryDirectory&gt;/locks</c>.</summary>
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
 }

@@ -33,7 +33,7 @@ internal static partial class Log
     internal static partial void NotifyTouchFailed(this ILogger logger, string routerName, string path, Exception exception);
 
     [LoggerMessage(EventId = 1006, EventName = "ReleasedOnDispose", Level = LogLevel.Warning,
-        Message = "Lock {LockName} of job {JobId} was still held when the manager was disposed; released it")]
+        Message = "Lock {LockName} of job {JobId} was still held when the manager was disposed or the process ended; released it")]
     internal static partial void ReleasedOnDispose(this ILogger logger, string lockName, string jobId);
 
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
@@ -59,6 +59,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 3001, EventName = "RollbackFailed", Level = LogLevel.Error,
         Message = "Rollback step failed: {Description}")]
     internal static partial void RollbackFailed(this ILogger logger, string description, Exception exception);
+
+    [LoggerMessage(EventId = 4000, EventName = "LockRecovered", Level = LogLevel.Warning,
+        Message = "Recovered lock {LockName}: its owner, job {JobId} (pid {Pid}, holding since {AcquiredAt:o}), died without releasing it")]
+    internal static partial void LockRecovered(this ILogger logger, string lockName, string jobId, int pid, DateTimeOffset acquiredAt);
+
+    [LoggerMessage(EventId = 4001, EventName = "StaleLeaseReaped", Level = LogLevel.Warning,
+        Message = "Reaped the {LeaseKind} lease of run {RunId} on {Key}: its process {Pid} is dead")]
+    internal static partial void StaleLeaseReaped(this ILogger logger, string leaseKind, string runId, string key, int pid);
 
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]

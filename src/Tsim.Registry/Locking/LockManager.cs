@@ -20,15 +20,20 @@ internal sealed class LockManager : IDisposable
     private readonly Dictionary<string, NamedSemaphore> _semaphores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
     private readonly RouterLockFiles _files;
+    private readonly LockTimeout _probeInterval;
+    private readonly LockRecovery _recovery;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private bool _disposed;
 
-    internal LockManager(RouterLockFiles files, ILogger logger, TimeProvider timeProvider)
+    internal LockManager(RouterLockFiles files, LockTimeout probeInterval, ILogger logger, TimeProvider timeProvider)
     {
         _files = files;
+        _probeInterval = probeInterval;
+        _recovery = new LockRecovery(files, logger);
         _logger = logger;
         _timeProvider = timeProvider;
+        ProcessExitRelease.Register(this);
     }
 
     internal RouterLockFiles Files => _files;
@@ -131,18 +136,12 @@ internal sealed class LockManager : IDisposable
         }
     }
 
-    /// <summary>Releases every lock still held (so that a disposed manager leaves nothing behind) and closes the semaphores.</summary>
-    public void Dispose()
+    /// <summary>Releases every lock still held, for whichever job (exit and signal handling, and Dispose).</summary>
+    internal void ReleaseAllHeld()
     {
         List<(HeldLock Held, NamedSemaphore Semaphore)> leftovers;
         lock (_gate)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
             leftovers = [.. _held.Values.Select(h => (h, _semaphores[h.Name.Value]))];
             _held.Clear();
         }
@@ -152,7 +151,23 @@ internal sealed class LockManager : IDisposable
             _logger.ReleasedOnDispose(held.Name.Value, held.JobId);
             ReleaseCore(held.Name, semaphore, held);
         }
+    }
 
+    /// <summary>Releases every lock still held (so that a disposed manager leaves nothing behind) and closes the semaphores.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        ProcessExitRelease.Unregister(this);
+        ReleaseAllHeld();
         lock (_gate)
         {
             foreach (var semaphore in _semaphores.Values)
@@ -168,25 +183,23 @@ internal sealed class LockManager : IDisposable
     {
         var semaphore = GetOrOpenSemaphore(name);
         var start = Stopwatch.GetTimestamp();
-        if (!semaphore.Wait(timeout))
+        if (!WaitRecoveringDeadOwners(name, semaphore, timeout, start))
         {
             _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
             return false;
         }
 
         var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
-        if (name.IsRouter)
+        try
         {
-            try
-            {
-                // Record after acquire: while the record exists the semaphore is held, never the other way round.
-                _files.WriteOwnerRecord(name, OwnerRecordFor(held));
-            }
-            catch
-            {
-                semaphore.Post();
-                throw;
-            }
+            // Record after acquire: while the record exists the semaphore is held, never the other way round
+            // (LockRecovery relies on it).
+            _files.WriteOwnerRecord(name, OwnerRecordFor(held));
+        }
+        catch
+        {
+            semaphore.Post();
+            throw;
         }
 
         lock (_gate)
@@ -201,13 +214,38 @@ internal sealed class LockManager : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Waits in slices of the probe interval; between slices, a lock whose recorded owner died is recovered
+    /// (a dead owner never posts). A zero timeout tries once, and once more only if a dead owner was recovered.
+    /// </summary>
+    private bool WaitRecoveringDeadOwners(LockName name, NamedSemaphore semaphore, LockTimeout timeout, long start)
+    {
+        while (true)
+        {
+            var remaining = timeout.Remaining(start);
+            var slice = remaining.IsInfinite || remaining.Milliseconds > _probeInterval.Milliseconds ? _probeInterval : remaining;
+            if (semaphore.Wait(slice))
+            {
+                return true;
+            }
+
+            if (_recovery.TryRecover(name, semaphore) && semaphore.TryWait())
+            {
+                return true;
+            }
+
+            if (timeout.Remaining(start).IsZero)
+            {
+                return false;
+            }
+        }
+    }
+
     private void ReleaseCore(LockName name, NamedSemaphore semaphore, HeldLock held)
     {
-        if (name.IsRouter)
-        {
-            // Delete before post: once posted, a new holder may already have written its own record.
-            _files.DeleteOwnerRecord(name);
-        }
+        // Delete before post: once posted, a new holder may already have written its own record, and a record
+        // must never outlive its hold (LockRecovery relies on it).
+        _files.DeleteOwnerRecord(name);
 
         semaphore.Post();
         if (name.RouterName is { } routerName)

@@ -28,6 +28,34 @@ internal sealed class RouterLockFiles
 
     internal string NotifyPath(string routerName) => Path.Combine(_lockDirectory, $"router_{routerName}_notify");
 
+    /// <summary>The file whose flock serialises recoveries of one lock; hidden, never deleted.</summary>
+    internal string RecoveryGuardPath(LockName lockName) => Path.Combine(_lockDirectory, $".{lockName.Value}.recovery");
+
+    /// <summary>
+    /// Lists the routers the lock directory knows of: those with an owner record (held by a C# process) or a notify
+    /// file (released at least once, by either implementation).
+    /// </summary>
+    internal SortedSet<string> KnownRouters(string prefix)
+    {
+        var recordPrefix = prefix + "-router-";
+        var routers = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(_lockDirectory))
+        {
+            var fileName = Path.GetFileName(path);
+            if (fileName.StartsWith(recordPrefix, StringComparison.Ordinal) && !fileName.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                routers.Add(fileName[recordPrefix.Length..]);
+            }
+            else if (fileName.StartsWith("router_", StringComparison.Ordinal) && fileName.EndsWith("_notify", StringComparison.Ordinal))
+            {
+                routers.Add(fileName["router_".Length..^"_notify".Length]);
+            }
+        }
+
+        routers.RemoveWhere(r => r.Length == 0 || !NameRules.IsSafe(r));
+        return routers;
+    }
+
     /// <summary>Writes the owner record. Called right after the semaphore was acquired.</summary>
     internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
     {

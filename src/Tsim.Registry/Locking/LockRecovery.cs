@@ -1,0 +1,116 @@
+using Microsoft.Extensions.Logging;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Frees a lock whose holder died without releasing it (SIGKILL, the OOM killer): POSIX semaphores are not robust,
+/// so without this the semaphore stays at 0 for ever and every later job times out.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Protocol. Every holder writes its owner record right after its wait succeeded and deletes it right before it
+/// posts. A waiter whose wait has not succeeded within the probe interval reads the record; if the recorded owner
+/// is dead (pid gone or a zombie, or reused by a process with another start time, in our pid namespace), it takes
+/// the recovery guard (an exclusive, non-blocking flock on a guard file, released by the kernel if the recoverer
+/// dies), re-reads the record, and only if it is still the same record of the same dead owner deletes it and posts
+/// once. Then it goes back to waiting like everyone else.
+/// </para>
+/// <para>
+/// Why no interleaving lets two processes hold the lock:
+/// (1) A record exists only between its owner's successful wait and that owner's post (record after acquire,
+/// delete before post), so while the dead owner's record exists nobody else can have acquired the semaphore: its
+/// value is 0 and stays 0 until someone posts.
+/// (2) Posting on behalf of the dead owner happens only under the guard and only after re-reading that very record
+/// (pid, start time, acquisition time, job), and the record is deleted before the post. A second recoverer that saw
+/// the same dead record earlier takes the guard later and re-reads: it finds no record, or the record of the new,
+/// live holder, and does nothing. So a dead owner's hold is posted at most once: one post for one missing post.
+/// (3) A record that does not parse, names another pid namespace, or does not exist never triggers recovery: no
+/// record is what a live Python holder (which writes none) and a holder between its wait and its record look like.
+/// </para>
+/// <para>
+/// What remains: a holder killed in the microseconds between its wait returning and its record being written (or
+/// between deleting its record and posting) leaves a held semaphore without a record, which cannot be told from a
+/// live Python holder; that lock is not recovered automatically.
+/// </para>
+/// </remarks>
+internal sealed class LockRecovery
+{
+    /// <summary>0600, like every file of the lock directory.</summary>
+    private const UnixFileMode GuardMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly RouterLockFiles _files;
+    private readonly ILogger _logger;
+
+    internal LockRecovery(RouterLockFiles files, ILogger logger)
+    {
+        _files = files;
+        _logger = logger;
+    }
+
+    /// <summary>Recovers the lock if its recorded owner is dead. Returns <see langword="true"/> when it posted.</summary>
+    internal bool TryRecover(LockName name, NamedSemaphore semaphore)
+    {
+        if (_files.ReadOwnerRecord(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
+        {
+            return false;
+        }
+
+        using var guard = TryTakeGuard(name);
+        if (guard is null)
+        {
+            return false; // Another process is recovering this lock right now.
+        }
+
+        // Re-read under the guard: only the very record we judged may be recovered, and only once.
+        if (_files.ReadOwnerRecord(name) is not { } current || !SameHold(current, observed) ||
+            OwnerLivenessCheck.Check(current) != OwnerLiveness.Dead)
+        {
+            return false;
+        }
+
+        _files.DeleteOwnerRecord(name);
+
+        // The record existed, so the dead owner's hold is the only one: the value is 0. A value above 0 would mean
+        // someone posted without holding (mutual exclusion already broken); posting again would make it worse.
+        if (semaphore.GetValue() != 0)
+        {
+            return false;
+        }
+
+        semaphore.Post();
+        if (name.RouterName is { } routerName)
+        {
+            _files.TouchNotify(routerName);
+        }
+
+        _logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
+        return true;
+    }
+
+    private FileStream? TryTakeGuard(LockName name)
+    {
+        try
+        {
+            // FileShare.None takes flock(LOCK_EX | LOCK_NB): a busy guard throws instead of blocking, and the kernel
+            // drops the lock if this process dies while recovering. The guard file itself is never deleted, since
+            // deleting a flock'ed file lets two processes lock two different inodes of the same name.
+            return new FileStream(_files.RecoveryGuardPath(name), new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                UnixCreateMode = GuardMode,
+                BufferSize = 0,
+            });
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SameHold(OwnerRecord a, OwnerRecord b) =>
+        a.Pid == b.Pid && a.StartTime == b.StartTime && a.AcquiredAt == b.AcquiredAt &&
+        string.Equals(a.JobId, b.JobId, StringComparison.Ordinal) &&
+        string.Equals(a.PidNamespace, b.PidNamespace, StringComparison.Ordinal);
+}

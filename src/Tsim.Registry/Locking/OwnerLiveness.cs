@@ -1,0 +1,46 @@
+namespace Tsim.Registry;
+
+/// <summary>What can be said about the process an owner record names.</summary>
+internal enum OwnerLiveness
+{
+    /// <summary>The process runs: same pid, same start time, same pid namespace as ours.</summary>
+    Alive,
+
+    /// <summary>The pid is gone, a zombie, or reused by a process with another start time.</summary>
+    Dead,
+
+    /// <summary>The record names a process of another pid namespace (or ours is unknown): its pid means nothing here.</summary>
+    Unknown,
+}
+
+/// <summary>Decides whether the owner named by a record still runs.</summary>
+internal static class OwnerLivenessCheck
+{
+    internal static OwnerLiveness Check(int pid, long startTime, string pidNamespace)
+    {
+        var self = ProcessIdentity.Current;
+        if (pid <= 0 || self.PidNamespace.Length == 0 || !string.Equals(pidNamespace, self.PidNamespace, StringComparison.Ordinal))
+        {
+            return OwnerLiveness.Unknown;
+        }
+
+        if (ProcessIdentity.ReadStat(pid) is not { } stat)
+        {
+            return OwnerLiveness.Dead;
+        }
+
+        // Z (zombie) and X (dead): killed but not yet reaped by its parent; it will never post.
+        return stat.State is 'Z' or 'X' || stat.StartTime != startTime ? OwnerLiveness.Dead : OwnerLiveness.Alive;
+    }
+
+    internal static OwnerLiveness Check(OwnerRecord record) => Check(record.Pid, record.StartTime, record.PidNamespace);
+
+    /// <summary>
+    /// Judges a bare pid (what the Python implementation records), assumed to be of our pid namespace: dead only
+    /// when no such process exists or it is a zombie. A reused pid keeps it "alive": the safe direction.
+    /// </summary>
+    internal static OwnerLiveness CheckPidOnly(int pid) =>
+        pid <= 0 ? OwnerLiveness.Unknown
+        : ProcessIdentity.ReadStat(pid) is { } stat && stat.State is not ('Z' or 'X') ? OwnerLiveness.Alive
+        : OwnerLiveness.Dead;
+}

@@ -1,0 +1,150 @@
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>
+    /// Lists every lock of this registry that is held right now, by any process, with its recorded owner and
+    /// whether that owner is alive. Routers are found from the lock directory (owner records and notify files).
+    /// </summary>
+    /// <returns>The held locks, registry locks first, then routers in ordinal order.</returns>
+    public IReadOnlyList<LockStatus> ListHeldLocks()
+    {
+        ThrowIfDisposed();
+        var result = new List<LockStatus>();
+        foreach (var name in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
+        {
+            AddIfHeld(result, name);
+        }
+
+        foreach (var router in _locks.Files.KnownRouters(_options.SemaphorePrefix))
+        {
+            AddIfHeld(result, RouterLockName(router));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Removes the host and neighbour leases whose process is dead (pid gone, a zombie, or reused by a later
+    /// process), and reports which hosts and neighbour entries were left without any lease. Never runs implicitly.
+    /// </summary>
+    /// <remarks>
+    /// Leases written by this library carry the process start time and pid namespace, so pid reuse and other
+    /// namespaces are recognised; leases written by the Python implementation carry only a pid, which is judged in
+    /// this process's pid namespace and is kept while any process has that pid.
+    /// </remarks>
+    /// <param name="dryRun"><see langword="true"/> to report without writing anything.</param>
+    /// <returns>What was (or would be) removed.</returns>
+    /// <exception cref="RegistryLockTimeoutException">A lease lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException">A lease file does not parse.</exception>
+    public StaleLeaseReport ReapStaleLeases(bool dryRun = false)
+    {
+        ThrowIfDisposed();
+        var hostLeases = new List<StaleLease>();
+        var hostsReleased = new List<string>();
+        using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
+        {
+            var leases = _io.Read(RegistryFiles.HostLeases);
+            foreach (var (host, entry) in leases)
+            {
+                if (entry.Leases.RemoveAll(l => IsStale(l.Pid, l.PidStartTime, l.PidNamespace, host, l.RunId, l.AllocatedAt, hostLeases)) > 0 &&
+                    entry.Leases.Count == 0)
+                {
+                    hostsReleased.Add(host);
+                }
+            }
+
+            if (!dryRun && hostLeases.Count > 0)
+            {
+                foreach (var host in hostsReleased)
+                {
+                    leases.Remove(host);
+                }
+
+                _io.Write(RegistryFiles.HostLeases, leases);
+            }
+        }
+
+        var neighborLeases = new List<StaleLease>();
+        var neighborsReleased = new List<string>();
+        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
+        {
+            var leases = _io.Read(RegistryFiles.NeighborLeases);
+            foreach (var (key, entry) in leases)
+            {
+                if (entry.Leases.RemoveAll(l => IsStale(l.Pid, l.PidStartTime, l.PidNamespace, key, l.RunId, l.AllocatedAt, neighborLeases)) > 0 &&
+                    entry.Leases.Count == 0)
+                {
+                    neighborsReleased.Add(key);
+                }
+            }
+
+            if (!dryRun && neighborLeases.Count > 0)
+            {
+                foreach (var key in neighborsReleased)
+                {
+                    leases.Remove(key);
+                }
+
+                _io.Write(RegistryFiles.NeighborLeases, leases);
+            }
+        }
+
+        if (!dryRun)
+        {
+            foreach (var lease in hostLeases)
+            {
+                _logger.StaleLeaseReaped("host", lease.RunId, lease.Key, lease.Pid);
+            }
+
+            foreach (var lease in neighborLeases)
+            {
+                _logger.StaleLeaseReaped("neighbour", lease.RunId, lease.Key, lease.Pid);
+            }
+
+            LogTransaction("reap_stale_leases", w =>
+            {
+                w.WriteNumber("host_leases", hostLeases.Count);
+                w.WriteNumber("neighbor_leases", neighborLeases.Count);
+            });
+        }
+
+        return new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun);
+    }
+
+    private static bool IsStale(int pid, long? startTime, string? pidNamespace, string key, string runId, double allocatedAt, List<StaleLease> found)
+    {
+        var liveness = startTime is { } knownStart && pidNamespace is not null
+            ? OwnerLivenessCheck.Check(pid, knownStart, pidNamespace)
+            : OwnerLivenessCheck.CheckPidOnly(pid);
+        if (liveness != OwnerLiveness.Dead)
+        {
+            return false;
+        }
+
+        found.Add(new StaleLease(key, runId, pid, FromUnixSeconds(allocatedAt)));
+        return true;
+    }
+
+    private void AddIfHeld(List<LockStatus> result, LockName name)
+    {
+        if (_locks.GetValue(name) != 0)
+        {
+            return;
+        }
+
+        if (_locks.Files.ReadOwnerRecord(name) is not { } record)
+        {
+            result.Add(new LockStatus(name.Value, name.RouterName, LockOwnerState.NoRecord, null, null, null));
+            return;
+        }
+
+        var state = OwnerLivenessCheck.Check(record) switch
+        {
+            OwnerLiveness.Alive => LockOwnerState.Alive,
+            OwnerLiveness.Dead => LockOwnerState.Dead,
+            _ => LockOwnerState.Unknown,
+        };
+        result.Add(new LockStatus(name.Value, name.RouterName, state, record.JobId, record.Pid, record.AcquiredAt));
+    }
+}
