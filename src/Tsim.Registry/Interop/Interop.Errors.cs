@@ -25,6 +25,7 @@ internal static partial class Interop
         internal const int O_WRONLY = 0x1;
         internal const int O_CREAT = 0x40;
         internal const int O_EXCL = 0x80;
+        internal const int O_TRUNC = 0x200;
         internal const int O_APPEND = 0x400;
         internal const int O_DIRECTORY = 0x10000;
         internal const int O_NOFOLLOW = 0x20000;
