@@ -111,6 +111,14 @@ internal sealed class CliProcess : IDisposable
 
     internal void CloseInput() => _process.StandardInput.Close();
 
+    /// <summary>Sends SIGTERM, as a job runner or systemd stopping the process would (Process.Kill sends SIGKILL).</summary>
+    internal async Task TerminateAsync()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        kill.ExitCode.Should().Be(0, "kill -TERM must reach the process");
+    }
+
     /// <summary>Reads the remaining output, waits for the exit, and returns the whole run.</summary>
     internal async Task<CliResult> CompleteAsync(TimeSpan? timeout = null)
     {

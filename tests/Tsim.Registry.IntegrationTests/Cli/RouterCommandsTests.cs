@@ -55,6 +55,21 @@ public sealed class RouterCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Lock_SigtermDuringHold_ReleasesBeforeExiting()
+    {
+        var holder = _sandbox.Start("lock", "r1", "job-a", "--hold", "-1");
+        (await holder.ReadLineAsync()).Should().StartWith("ACQUIRED ");
+
+        await holder.TerminateAsync();
+        var run = await holder.CompleteAsync();
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        run.Lines.Should().ContainSingle().Which.Should().StartWith("RELEASED ");
+        (await _sandbox.RunAsync("sem-value", $"{_sandbox.Prefix}-router-r1")).Lines.Should().Equal("1");
+        (await _sandbox.RunAsync("owner", "r1")).Lines.Should().Equal("null");
+    }
+
+    [Fact]
     public async Task TryLock_WhileAnotherProcessHolds_PrintsTimeoutAndExitsOne()
     {
         var holder = _sandbox.Start("lock", "r1", "job-a", "--hold", "-1");
