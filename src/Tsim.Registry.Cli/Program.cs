@@ -2,5 +2,5 @@ namespace Tsim.Registry.Cli;
 
 internal static class Program
 {
-    private static int Main() => 0;
+    private static int Main(string[] args) => CliApplication.Run(args, Console.In, Console.Out, Console.Error);
 }

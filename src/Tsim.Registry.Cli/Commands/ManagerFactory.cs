@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Tsim.Registry.Cli.Logging;
+
+namespace Tsim.Registry.Cli.Commands;
+
+/// <summary>Builds the <see cref="RegistryManager"/> a subcommand works on, from <c>--config</c> and the global options.</summary>
+internal sealed class ManagerFactory
+{
+    /// <summary>The section of the specification's configuration file that holds the manager's settings.</summary>
+    internal const string ConfigSection = "registry_manager";
+
+    private readonly GlobalOptions _globals;
+    private readonly TextWriter _error;
+
+    internal ManagerFactory(GlobalOptions globals, TextWriter error)
+    {
+        _globals = globals;
+        _error = error;
+    }
+
+    internal RegistryManager Create(ParseResult parseResult)
+    {
+        var options = BuildOptions(parseResult);
+        var minimumLevel = parseResult.GetValue(_globals.Verbose) ? LogLevel.Debug : LogLevel.Warning;
+        return new RegistryManager(options, new StderrLogger<RegistryManager>(_error, minimumLevel));
+    }
+
+    /// <summary>The config file first, then every option given on the command line on top of it.</summary>
+    internal RegistryManagerOptions BuildOptions(ParseResult parseResult)
+    {
+        var options = new RegistryManagerOptions();
+        if (parseResult.GetValue(_globals.ConfigFile) is { } configFile)
+        {
+            new ConfigurationBuilder()
+                .AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false)
+                .Build()
+                .GetSection(ConfigSection)
+                .Bind(options);
+        }
+
+        // Relative paths are resolved against the working directory, as the Python client does; the library
+        // itself only accepts absolute ones.
+        if (parseResult.GetValue(_globals.RegistryDirectory) is { } registryDirectory)
+        {
+            options.RegistryDirectory = Path.GetFullPath(registryDirectory);
+        }
+
+        if (parseResult.GetValue(_globals.LockDirectory) is { } lockDirectory)
+        {
+            options.LockDirectory = Path.GetFullPath(lockDirectory);
+        }
+
+        if (parseResult.GetValue(_globals.Prefix) is { } prefix)
+        {
+            options.SemaphorePrefix = prefix;
+        }
+
+        foreach (var setting in parseResult.GetValue(_globals.LockTimeouts) ?? [])
+        {
+            setting.ApplyTo(options.LockTimeouts);
+        }
+
+        if (parseResult.GetValue(_globals.TransactionLog) is { } transactionLog)
+        {
+            options.EnableTransactionLog = true;
+            options.TransactionLogPath = Path.GetFullPath(transactionLog);
+        }
+
+        return options;
+    }
+}
