@@ -1,4 +1,3 @@
-using System.Globalization;
 using static Tsim.Registry.TestWorker.Protocol;
 
 namespace Tsim.Registry.TestWorker;
@@ -10,9 +9,9 @@ internal static class RegistryCommands
 
     /// <summary>
     /// <c>register-range START COUNT [--dup-every K]</c>: registers <c>h&lt;i&gt;</c> for each i of the range, with
-    /// the IP and MAC of <see cref="HostIp"/> and <see cref="HostMac"/>. With K, every i divisible by K also tries
-    /// <c>x&lt;i&gt;</c>, which has the IP of <c>h&lt;i&gt;</c>, so exactly one of the two can ever be registered.
-    /// Prints <c>done REGISTERED COLLISIONS</c>.
+    /// the addresses of <see cref="HostAddresses"/>. With K, every i divisible by K also tries <c>x&lt;i&gt;</c>, which
+    /// has the IP of <c>h&lt;i&gt;</c>, so exactly one of the two can ever be registered; every other such i tries
+    /// <c>x&lt;i&gt;</c> first, so both kinds win somewhere. Prints <c>done REGISTERED COLLISIONS</c>.
     /// </summary>
     internal static int RegisterRange(RegistryManager manager, WorkerArguments arguments)
     {
@@ -25,15 +24,25 @@ internal static class RegistryCommands
         int registered = 0, collisions = 0;
         for (var i = start; i < start + count; i++)
         {
-            Count(manager.CheckAndRegisterHost(HostName(i), HostIp(i), router, HostMac(i)));
-            if (dupEvery > 0 && i % dupEvery == 0)
+            var duplicate = dupEvery > 0 && i % dupEvery == 0;
+            var duplicateFirst = duplicate && (i / dupEvery) % 2 == 1;
+            if (duplicateFirst)
             {
-                Count(manager.CheckAndRegisterHost(DuplicateName(i), HostIp(i), router, DuplicateMac(i)));
+                Count(RegisterDuplicate(i));
+            }
+
+            Count(manager.CheckAndRegisterHost(HostAddresses.Name(i), HostAddresses.Ip(i), router, HostAddresses.Mac(i)));
+            if (duplicate && !duplicateFirst)
+            {
+                Count(RegisterDuplicate(i));
             }
         }
 
         Say($"done {Number(registered)} {Number(collisions)}");
         return 0;
+
+        bool RegisterDuplicate(int i) =>
+            manager.CheckAndRegisterHost(HostAddresses.DuplicateName(i), HostAddresses.Ip(i), router, HostAddresses.DuplicateMac(i));
 
         void Count(bool ok)
         {
@@ -118,21 +127,4 @@ internal static class RegistryCommands
             return result.RefCount;
         }
     }
-
-    internal static string HostName(int i) => "h" + Number(i);
-
-    internal static string DuplicateName(int i) => "x" + Number(i);
-
-    /// <summary>10.a.b.c from the 24 low bits of i: distinct for every i below 2^24.</summary>
-    internal static string HostIp(int i) =>
-        string.Create(CultureInfo.InvariantCulture, $"10.{(i >> 16) & 0xFF}.{(i >> 8) & 0xFF}.{i & 0xFF}");
-
-    /// <summary>A locally administered unicast MAC (02:…) from the 24 low bits of i.</summary>
-    internal static string HostMac(int i) => Mac(0x02, i);
-
-    /// <summary>Another locally administered MAC range (06:…), so a duplicate collides on its IP only.</summary>
-    internal static string DuplicateMac(int i) => Mac(0x06, i);
-
-    private static string Mac(int first, int i) =>
-        string.Create(CultureInfo.InvariantCulture, $"{first:x2}:00:00:{(i >> 16) & 0xFF:x2}:{(i >> 8) & 0xFF:x2}:{i & 0xFF:x2}");
 }
