@@ -43,4 +43,24 @@ public sealed class RouterLockContentionTests : IDisposable
         other.AcquireRouterLock("r1", "check-2", TimeSpan.Zero).Should().BeFalse("a semaphore posted twice would let a second holder in");
         manager.ReleaseRouterLock("r1", "check").Should().BeTrue();
     }
+
+    [Fact]
+    public async Task ReleaseRouterLock_FromAProcessThatDoesNotHoldIt_ReturnsFalseAndTheHolderKeepsIt()
+    {
+        var holder = _registry.StartWorker("lock", "r1", "detailed-1");
+        await holder.ExpectAsync("acquired");
+        var manager = _registry.CreateManager();
+
+        // The spec posts anyway, lifting the semaphore to 2 and letting two jobs in; here nothing changes.
+        manager.ReleaseRouterLock("r1", "detailed-1").Should().BeFalse("the same job id in another process is not the holder");
+        manager.ReleaseRouterLock("r1", "someone-else").Should().BeFalse();
+        manager.IsRouterLocked("r1").Should().BeTrue();
+        manager.AcquireRouterLock("r1", "quick-1", TimeSpan.Zero).Should().BeFalse();
+        manager.GetRouterLockOwner("r1")!.JobId.Should().Be("detailed-1");
+
+        holder.SendLine("release");
+        await holder.ExpectAsync("released");
+        manager.AcquireRouterLock("r1", "quick-1", TimeSpan.Zero).Should().BeTrue();
+        manager.ReleaseRouterLock("r1", "quick-1").Should().BeTrue();
+    }
 }

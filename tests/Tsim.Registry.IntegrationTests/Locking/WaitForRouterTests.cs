@@ -98,5 +98,21 @@ public sealed class WaitForRouterTests : IDisposable
         await quickLock.ExpectAsync("released");
     }
 
+    [Fact]
+    public async Task WaitForAllRouters_WhileAnotherProcessHoldsSome_TimesOutThenReturnsTrueAfterRelease()
+    {
+        var detailed = _registry.StartWorker("lock-all", "r2,r3", "detailed-1");
+        await detailed.ExpectAsync("acquired");
+        var manager = _registry.CreateManager();
+
+        manager.WaitForAllRouters(["r1", "r2", "r3"], s_shortTimeout).Should().BeFalse();
+
+        var wait = Task.Run(() => manager.WaitForAllRouters(["r3", "r1", "r2"], s_longTimeout));
+        detailed.SendLine("release");
+        await detailed.ExpectAsync("released");
+
+        (await wait.WaitAsync(s_longTimeout)).Should().BeTrue();
+    }
+
     private static long Timestamp(string token) => long.Parse(token, CultureInfo.InvariantCulture);
 }
