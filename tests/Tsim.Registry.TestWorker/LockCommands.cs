@@ -28,9 +28,15 @@ internal static class LockCommands
         switch (ReadCommand())
         {
             case "abandon":
-                // Crash stand-in: no release, no Dispose, no owner-record cleanup.
-                Environment.Exit(3);
-                return 3;
+                // Crash stand-in: SIGKILL to itself, so nothing runs on the way out (no Dispose, no ProcessExit or
+                // signal handler of the library); Environment.Exit would run the ProcessExit handlers.
+                Say("abandoning");
+                using (var self = Process.GetCurrentProcess())
+                {
+                    self.Kill();
+                }
+
+                return 3; // Not reached.
 
             case "dispose":
                 // The manager's Dispose alone must release what it holds (the process stays alive meanwhile).

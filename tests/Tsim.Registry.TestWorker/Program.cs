@@ -14,7 +14,8 @@ namespace Tsim.Registry.TestWorker;
 /// lock-all R1,R2,... JOB [--timeout S]     release  -> "released TS", exit 0
 ///                                          dispose  -> disposes the manager without releasing, "disposed",
 ///                                                      then exits 0 on the next line
-///                                          abandon  -> exits 3 without releasing or disposing anything
+///                                          abandon  -> "abandoning", then SIGKILLs itself (a crash: nothing
+///                                                      released, no exit handler runs)
 /// lock-loop ROUTER N --marker FILE [--counter FILE]
 /// lock-all-loop R1,R2,... N --marker-dir DIR
 /// register-range START COUNT [--dup-every K] [--router R]

@@ -140,6 +140,13 @@ public sealed class WorkerProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the worker with SIGKILL (a crash: no handler of the library runs) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await WaitForExitAsync();
+    }
+
     /// <summary>Kills the worker if it still runs (SIGKILL), and releases the process handle.</summary>
     public void Dispose()
     {
