@@ -1,6 +1,88 @@
+using System.Diagnostics;
+
 namespace Tsim.Registry.TestWorker;
 
+/// <summary>
+/// The helper process of the integration tests (STYLE.md habit 14): one registry operation per run, driven over
+/// stdin and reporting on stdout, one line per event, so tests synchronise on lines and never on sleeps.
+/// </summary>
+/// <remarks>
+/// <code>
+/// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] ARGS...
+///
+/// lock ROUTER JOB [--timeout S]          "acquired" | "timeout" (exit 1); then reads one stdin line:
+/// lock-all R1,R2,... JOB [--timeout S]     release  -> "released TS", exit 0
+///                                          dispose  -> disposes the manager without releasing, "disposed",
+///                                                      then exits 0 on the next line
+///                                          abandon  -> "abandoning", then SIGKILLs itself (a crash: nothing
+///                                                      released, no exit handler runs)
+/// lock-loop ROUTER N --marker FILE [--counter FILE]
+/// lock-all-loop R1,R2,... N --marker-dir DIR
+/// register-range START COUNT [--dup-every K] [--router R]
+/// lease-loop HOST RUN N [--hold] [--neighbor IP] [--router R]
+///                                        loops print "ready" and start on the stdin line "go"
+/// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
+/// </code>
+/// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
+/// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
+/// Exit codes: 0 done, 1 negative outcome (timeout, not held), 2 usage or unexpected error.
+/// </remarks>
 internal static class Program
 {
-    private static int Main() => 0;
+    /// <summary>Registry-lock timeout of the worker: generous, because tests run beside each other on two cores.</summary>
+    private static readonly double s_defaultRegistryTimeoutSeconds = 60;
+
+    private static int Main(string[] args)
+    {
+        try
+        {
+            var arguments = WorkerArguments.Parse(args);
+            var manager = CreateManager(arguments);
+            try
+            {
+                return arguments.Command switch
+                {
+                    "lock" => LockCommands.Hold(manager, arguments, all: false),
+                    "lock-all" => LockCommands.Hold(manager, arguments, all: true),
+                    "lock-loop" => LockCommands.LockLoop(manager, arguments),
+                    "lock-all-loop" => LockCommands.LockAllLoop(manager, arguments),
+                    "wait" => LockCommands.Wait(manager, arguments),
+                    "register-range" => RegistryCommands.RegisterRange(manager, arguments),
+                    "lease-loop" => RegistryCommands.LeaseLoop(manager, arguments),
+                    _ => throw new UsageException($"unknown command '{arguments.Command}'"),
+                };
+            }
+            finally
+            {
+                manager.Dispose();
+            }
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"usage: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex)
+        {
+            // The test prints stderr when an expected line does not come: give it the whole story.
+            Console.Error.WriteLine($"ERROR {ex}");
+            return 2;
+        }
+    }
+
+    private static RegistryManager CreateManager(WorkerArguments arguments)
+    {
+        var registryTimeout = arguments.OptionalDouble("--registry-timeout", s_defaultRegistryTimeoutSeconds);
+        return new RegistryManager(new RegistryManagerOptions
+        {
+            RegistryDirectory = arguments.Required("--registry-dir"),
+            SemaphorePrefix = arguments.Required("--prefix"),
+            LockTimeouts = new RegistryLockTimeouts
+            {
+                HostRegistrySeconds = registryTimeout,
+                HostLeasesSeconds = registryTimeout,
+                NeighborLeasesSeconds = registryTimeout,
+            },
+        });
+    }
 }

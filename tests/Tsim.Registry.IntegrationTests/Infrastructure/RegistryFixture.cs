@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace Tsim.Registry.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private registry for one test: its own directory (<c>/tmp/tsim-integ-GUID</c>) and semaphore prefix
+/// (<c>it</c> + 10 hex digits, never <c>tsim</c>), workers and managers that use them, and cleanup of all of it in
+/// <see cref="Dispose"/>: workers killed, managers disposed, <c>/dev/shm/sem.PREFIX-*</c> unlinked, directory deleted.
+/// </summary>
+public sealed class RegistryFixture : IDisposable
+{
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly List<RegistryManager> _managers = [];
+
+    public RegistryFixture()
+    {
+        var id = Guid.NewGuid().ToString("N");
+        Prefix = "it" + id[..10];
+        Directory = Path.Combine(Path.GetTempPath(), "tsim-integ-" + id);
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>Gets the registry directory (the lock directory is its <c>locks</c> subdirectory).</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the semaphore name prefix.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Gets the path of a file in the registry directory.</summary>
+    public string PathOf(string fileName) => Path.Combine(Directory, fileName);
+
+    /// <summary>Creates a scratch directory inside the registry directory (for marker files).</summary>
+    public string CreateScratchDirectory(string name) => System.IO.Directory.CreateDirectory(PathOf(name)).FullName;
+
+    /// <summary>Creates a manager on this registry, disposed with the fixture.</summary>
+    public RegistryManager CreateManager()
+    {
+        var manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = Directory, SemaphorePrefix = Prefix });
+        lock (_managers)
+        {
+            _managers.Add(manager);
+        }
+
+        return manager;
+    }
+
+    /// <summary>Starts a worker: <c>COMMAND ARGS --registry-dir DIR --prefix PREFIX</c>.</summary>
+    public WorkerProcess StartWorker(string command, params string[] arguments)
+    {
+        var worker = WorkerProcess.Start([command, .. arguments, "--registry-dir", Directory, "--prefix", Prefix]);
+        lock (_workers)
+        {
+            _workers.Add(worker);
+        }
+
+        return worker;
+    }
+
+    /// <summary>Starts a worker per argument list, waits until each prints <c>ready</c>, then sends all of them <c>go</c>.</summary>
+    public async Task<WorkerProcess[]> StartTogetherAsync(string command, params string[][] argumentLists)
+    {
+        var workers = argumentLists.Select(arguments => StartWorker(command, arguments)).ToArray();
+        foreach (var worker in workers)
+        {
+            await worker.ExpectAsync("ready");
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.SendLine("go");
+        }
+
+        return workers;
+    }
+
+    /// <summary>The semaphores this fixture's prefix has in /dev/shm (glibc names them <c>sem.NAME</c>).</summary>
+    public IReadOnlyList<string> SemaphoreFiles() =>
+        System.IO.Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*");
+
+    public void Dispose()
+    {
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
+
+        foreach (var manager in _managers)
+        {
+            manager.Dispose();
+        }
+
+        // sem_unlink(3) of a glibc semaphore is unlink(2) of /dev/shm/sem.NAME. The prefix is ours alone, so
+        // nothing another test or a real simulator uses can match.
+        foreach (var file in SemaphoreFiles())
+        {
+            File.Delete(file);
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A killed worker may still have been writing a temp file; /tmp is cleaned eventually anyway.
+        }
+    }
+
+    internal static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
