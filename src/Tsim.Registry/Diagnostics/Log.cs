@@ -21,8 +21,8 @@ internal static partial class Log
     internal static partial void LockReleased(this ILogger logger, string lockName, string jobId, double heldMs);
 
     [LoggerMessage(EventId = 1003, EventName = "ReleaseByNonHolder", Level = LogLevel.Warning,
-        Message = "Job {JobId} asked to release lock {LockName}, which this manager holds for {HolderJobId}; nothing was released")]
-    internal static partial void ReleaseByNonHolder(this ILogger logger, string lockName, string jobId, string? holderJobId);
+        Message = "Job {JobId} asked to release lock {LockName}, which this manager does not hold for it (holder here: {HolderJobId}); nothing was released")]
+    internal static partial void ReleaseByNonHolder(this ILogger logger, string lockName, string jobId, string holderJobId);
 
     [LoggerMessage(EventId = 1004, EventName = "OwnerRecordDeleteFailed", Level = LogLevel.Warning,
         Message = "Could not delete owner record {Path}; the lock is released anyway")]

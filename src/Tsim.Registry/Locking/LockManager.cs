@@ -100,7 +100,7 @@ internal sealed class LockManager : IDisposable
         {
             if (!_held.TryGetValue(name.Value, out held!) || !string.Equals(held.JobId, jobId, StringComparison.Ordinal))
             {
-                _logger.ReleaseByNonHolder(name.Value, jobId, held?.JobId);
+                _logger.ReleaseByNonHolder(name.Value, jobId, held?.JobId ?? "none");
                 return false;
             }
 
