@@ -112,6 +112,26 @@ public sealed partial class RegistryManager
         return new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun);
     }
 
+    /// <summary>
+    /// Operator override for a router lock whose holder died without a usable owner record (killed in the
+    /// microseconds between acquiring and writing its record): frees it. Refuses while the recorded owner is alive.
+    /// </summary>
+    /// <remarks>
+    /// A holder that writes no owner record at all (a process of the Python implementation) looks exactly like such a
+    /// lock: only use this when you know the holder is gone, e.g. after <see cref="ListHeldLocks"/> shows
+    /// <see cref="LockOwnerState.NoRecord"/> and no job runner of the router is running.
+    /// </remarks>
+    /// <param name="routerName">The router.</param>
+    /// <returns><see langword="true"/> when the lock was freed; <see langword="false"/> when it was not held.</returns>
+    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    /// <exception cref="InvalidOperationException">The recorded owner is alive, or of another pid namespace.</exception>
+    public bool ForceReleaseRouterLock(string routerName)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        ThrowIfDisposed();
+        return _locks.ForceRelease(RouterLockName(routerName));
+    }
+
     private static bool IsStale(int pid, long? startTime, string? pidNamespace, string key, string runId, double allocatedAt, List<StaleLease> found)
     {
         var liveness = startTime is { } knownStart && pidNamespace is not null

@@ -68,6 +68,10 @@ internal static partial class Log
         Message = "Reaped the {LeaseKind} lease of run {RunId} on {Key}: its process {Pid} is dead")]
     internal static partial void StaleLeaseReaped(this ILogger logger, string leaseKind, string runId, string key, int pid);
 
+    [LoggerMessage(EventId = 4002, EventName = "LockForced", Level = LogLevel.Warning,
+        Message = "Forced lock {LockName} free on an operator's request: it was held with no owner record")]
+    internal static partial void LockForced(this ILogger logger, string lockName);
+
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
     internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);
