@@ -86,6 +86,7 @@ internal static class RegistryJson
         .Add("dscp", lease.Dscp)
         .AddFloat("allocated_at", UnixSeconds(lease.AllocatedAt));
 
-    /// <summary>The library keeps millisecond precision; Unix seconds as a float, like Python's <c>time.time()</c>.</summary>
-    private static double UnixSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+    /// <summary>Unix seconds as a float with the library's tick precision, like Python's <c>time.time()</c>.</summary>
+    private static double UnixSeconds(DateTimeOffset time) =>
+        (time - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
 }
