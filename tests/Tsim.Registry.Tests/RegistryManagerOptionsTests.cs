@@ -8,7 +8,7 @@ namespace Tsim.Registry.Tests;
 public sealed class RegistryManagerOptionsTests : IDisposable
 {
     /// <summary>EXAMPLE_CONFIG_JSON of python-reference/registry_manager.py, verbatim but for distinct values.</summary>
-    private const string SpecificationConfig = """
+    private const string s_specificationConfig = """
         {
             "registry_manager": {
                 "enabled": true,
@@ -44,7 +44,7 @@ public sealed class RegistryManagerOptionsTests : IDisposable
     [Fact]
     public void Bind_SpecificationConfig_SetsEveryKey()
     {
-        var options = Bind(SpecificationConfig);
+        var options = Bind(s_specificationConfig);
 
         options.Enabled.Should().BeTrue();
         options.RegistryDirectory.Should().Be("/dev/shm/tsim");
