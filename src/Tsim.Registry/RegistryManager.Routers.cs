@@ -299,5 +299,17 @@ public sealed partial class RegistryManager
         }
     }
 
+    /// <summary>Releases a scope's routers; a no-op once the manager is disposed, which already released them.</summary>
+    internal void ReleaseScope(IReadOnlyList<string> routerNames, string jobId)
+    {
+        // A scope disposed after its manager (e.g. a finally that disposes the manager first) must not throw.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        ReleaseAllRouterLocks(routerNames, jobId);
+    }
+
     private LockName RouterLockName(string routerName) => LockName.Router(_options.SemaphorePrefix, routerName);
 }

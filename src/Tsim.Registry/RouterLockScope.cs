@@ -22,7 +22,7 @@ public sealed class RouterLockScope : IDisposable, IAsyncDisposable
     public string JobId { get; }
 
     /// <summary>Releases the routers, touching their notify files so that waiters wake up.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _manager, null)?.ReleaseAllRouterLocks(RouterNames, JobId);
+    public void Dispose() => Interlocked.Exchange(ref _manager, null)?.ReleaseScope(RouterNames, JobId);
 
     /// <summary>Releases the routers; see <see cref="Dispose"/>. Releasing never blocks.</summary>
     /// <returns>A completed task.</returns>

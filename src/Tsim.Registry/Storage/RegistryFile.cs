@@ -2,19 +2,46 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace Tsim.Registry;
 
-/// <summary>One of the registry's JSON files: its name in the registry directory and how to (de)serialise it.</summary>
-internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo)
+/// <summary>
+/// One of the registry's JSON files: its name in the registry directory, how to (de)serialise it, and how to find an
+/// entry that parses but cannot be used (a <c>null</c> host or lease), described for the corruption message.
+/// </summary>
+internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo, Func<T, string?> FindNullEntry)
     where T : class, new();
 
 /// <summary>The three files of the specification.</summary>
 internal static class RegistryFiles
 {
     internal static readonly RegistryFile<Dictionary<string, HostRecord>> Hosts =
-        new("hosts.json", RegistryJsonContext.Default.DictionaryStringHostRecord);
+        new("hosts.json", RegistryJsonContext.Default.DictionaryStringHostRecord, static hosts =>
+            hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null);
 
     internal static readonly RegistryFile<Dictionary<string, HostLeaseEntry>> HostLeases =
-        new("host_leases.json", RegistryJsonContext.Default.DictionaryStringHostLeaseEntry);
+        new("host_leases.json", RegistryJsonContext.Default.DictionaryStringHostLeaseEntry, static leases =>
+            FindNullLease(leases, static e => e.Leases));
 
     internal static readonly RegistryFile<Dictionary<string, NeighborLeaseEntry>> NeighborLeases =
-        new("neighbor_leases.json", RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry);
+        new("neighbor_leases.json", RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry, static leases =>
+            FindNullLease(leases, static e => e.Leases));
+
+    private static string? FindNullLease<TEntry, TRecord>(Dictionary<string, TEntry> entries, Func<TEntry, List<TRecord>?> leasesOf)
+        where TEntry : class
+        where TRecord : class
+    {
+        foreach (var (key, entry) in entries)
+        {
+            if (entry is null)
+            {
+                return $"entry '{key}' is null";
+            }
+
+            var leases = leasesOf(entry);
+            if (leases is null || leases.Contains(null!))
+            {
+                return $"entry '{key}' has a null lease list or a null lease";
+            }
+        }
+
+        return null;
+    }
 }

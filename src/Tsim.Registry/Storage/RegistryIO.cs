@@ -90,14 +90,10 @@ internal sealed class RegistryIO
     private T Parse<T>(RegistryFile<T> file, string path, byte[] bytes)
         where T : class, new()
     {
+        T? data;
         try
         {
-            return JsonSerializer.Deserialize(bytes, file.TypeInfo)
-                ?? throw new RegistryCorruptionException(
-                    $"Registry file '{path}' is corrupt: its top level is null, not a JSON object. It was left untouched; move it aside to continue.")
-                {
-                    FilePath = path,
-                };
+            data = JsonSerializer.Deserialize(bytes, file.TypeInfo);
         }
         catch (JsonException ex)
         {
@@ -111,6 +107,40 @@ internal sealed class RegistryIO
                 BytePositionInLine = ex.BytePositionInLine,
             };
         }
+
+        if (data is null)
+        {
+            var (line, byteInLine) = FirstTokenPosition(bytes);
+            throw new RegistryCorruptionException(
+                $"Registry file '{path}' is corrupt at line {line + 1}, byte {byteInLine + 1}: its top level is null, not a JSON object. It was left untouched; move it aside to continue.")
+            {
+                FilePath = path,
+                LineNumber = line,
+                BytePositionInLine = byteInLine,
+            };
+        }
+
+        if (file.FindNullEntry(data) is { } problem)
+        {
+            // Parses, but every operation on it would fail with a NullReferenceException: corrupt all the same.
+            throw new RegistryCorruptionException(
+                $"Registry file '{path}' is corrupt: {problem}. It was left untouched; move it aside to continue.")
+            {
+                FilePath = path,
+            };
+        }
+
+        return data;
+    }
+
+    /// <summary>Zero-based line and byte-in-line of the first JSON token (the document parsed, so there is one).</summary>
+    private static (long Line, long BytePositionInLine) FirstTokenPosition(byte[] bytes)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        var offset = reader.Read() ? (int)reader.TokenStartIndex : 0;
+        var lineStart = Array.LastIndexOf(bytes, (byte)'\n', Math.Max(0, offset - 1), offset) + 1;
+        var line = bytes.AsSpan(0, offset).Count((byte)'\n');
+        return (line, offset - lineStart);
     }
 
     private void WriteAtomically(string path, byte[] bytes)

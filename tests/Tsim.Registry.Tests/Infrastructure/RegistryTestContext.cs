@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+
+namespace Tsim.Registry.Tests.Infrastructure;
+
+/// <summary>
+/// One test's private registry: a directory under <c>/tmp/tsim-unit-GUID</c> and a semaphore prefix
+/// <c>ut</c> + 10 hex characters, so tests run in parallel and never touch <c>/dev/shm/tsim</c>. Dispose
+/// disposes every manager built here, unlinks every semaphore of the prefix and deletes the directory.
+/// </summary>
+internal sealed class RegistryTestContext : IDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+    private readonly Lock _gate = new();
+
+    public RegistryTestContext()
+    {
+        RegistryDirectory = Path.Combine("/tmp", $"tsim-unit-{Guid.NewGuid():N}");
+        Prefix = "ut" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
+    }
+
+    public string RegistryDirectory { get; }
+
+    public string LockDirectory => Path.Combine(RegistryDirectory, "locks");
+
+    public string Prefix { get; }
+
+    public string HostsPath => Path.Combine(RegistryDirectory, "hosts.json");
+
+    public string HostLeasesPath => Path.Combine(RegistryDirectory, "host_leases.json");
+
+    public string NeighborLeasesPath => Path.Combine(RegistryDirectory, "neighbor_leases.json");
+
+    public RegistryManagerOptions CreateOptions(Action<RegistryManagerOptions>? configure = null)
+    {
+        var options = new RegistryManagerOptions { RegistryDirectory = RegistryDirectory, SemaphorePrefix = Prefix };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null, TimeProvider? timeProvider = null) =>
+        Track(new RegistryManager(CreateOptions(configure), null, timeProvider ?? TimeProvider.System));
+
+    /// <summary>Makes sure the registry and lock directories exist without building a manager.</summary>
+    public void EnsureDirectories() => Directory.CreateDirectory(LockDirectory);
+
+    public T Track<T>(T disposable)
+        where T : IDisposable
+    {
+        lock (_gate)
+        {
+            _owned.Add(disposable);
+        }
+
+        return disposable;
+    }
+
+    public string RouterLockName(string routerName) => $"{Prefix}-router-{routerName}";
+
+    public string OwnerRecordPath(string routerName) => Path.Combine(LockDirectory, RouterLockName(routerName));
+
+    public string NotifyPath(string routerName) => Path.Combine(LockDirectory, $"router_{routerName}_notify");
+
+    public string HostsLockName => $"{Prefix}-hosts-registry";
+
+    public string HostLeasesLockName => $"{Prefix}-host-leases";
+
+    public string NeighborLeasesLockName => $"{Prefix}-neighbor-leases";
+
+    /// <summary>Reads a semaphore's value through a raw handle: -1 when it does not exist, 0 held, 1 free.</summary>
+    public static int SemaphoreValue(string lockName)
+    {
+        using var semaphore = NamedSemaphore.TryOpenExisting("/" + lockName);
+        return semaphore?.GetValue() ?? -1;
+    }
+
+    public int RouterSemaphoreValue(string routerName) => SemaphoreValue(RouterLockName(routerName));
+
+    /// <summary>Opens (creating if needed) a raw handle on one of this test's semaphores; closed on Dispose.</summary>
+    public NamedSemaphore OpenSemaphore(string lockName) => Track(NamedSemaphore.OpenOrCreate("/" + lockName));
+
+    public string[] SemaphoreFiles() => Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*");
+
+    /// <summary>Every file under the registry directory (recursively) with its bytes, keyed by relative path.</summary>
+    public IReadOnlyDictionary<string, string> Snapshot()
+    {
+        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!Directory.Exists(RegistryDirectory))
+        {
+            return result;
+        }
+
+        foreach (var path in Directory.EnumerateFileSystemEntries(RegistryDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(RegistryDirectory, path);
+            result[relative] = Directory.Exists(path) ? "<dir>" : Convert.ToBase64String(File.ReadAllBytes(path));
+        }
+
+        return result;
+    }
+
+    public string[] TemporaryFiles() =>
+        Directory.Exists(RegistryDirectory)
+            ? [.. Directory.EnumerateFiles(RegistryDirectory, "*", SearchOption.AllDirectories).Where(p => p.EndsWith(".tmp", StringComparison.Ordinal))]
+            : [];
+
+    public void Dispose()
+    {
+        List<IDisposable> owned;
+        lock (_gate)
+        {
+            owned = [.. _owned];
+            _owned.Clear();
+        }
+
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            owned[i].Dispose();
+        }
+
+        foreach (var file in SemaphoreFiles())
+        {
+            NamedSemaphore.Unlink("/" + Path.GetFileName(file)["sem.".Length..]);
+        }
+
+        if (Directory.Exists(RegistryDirectory))
+        {
+            Directory.Delete(RegistryDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Tsim.Registry.Tests.Infrastructure;
+
+namespace Tsim.Registry.Tests.Locking;
+
+public sealed class LockManagerTests : IDisposable
+{
+    private static readonly LockTimeout s_short = LockTimeout.FromSeconds(0.1);
+
+    private readonly RegistryTestContext _context = new();
+
+    public LockManagerTests() => _context.EnsureDirectories();
+
+    public void Dispose() => _context.Dispose();
+
+    private LockManager CreateLockManager(TimeProvider? timeProvider = null) =>
+        _context.Track(new LockManager(new RouterLockFiles(_context.LockDirectory, NullLogger.Instance), NullLogger.Instance, timeProvider ?? TimeProvider.System));
+
+    private LockName Router(string name) => LockName.Router(_context.Prefix, name);
+
+    [Fact]
+    public void TryAcquire_Router_WritesOwnerRecordOfThisProcessAndJob()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 14, 43, 11, TimeSpan.Zero));
+        var locks = CreateLockManager(time);
+
+        locks.TryAcquire(Router("r1"), "job-1", s_short).Should().BeTrue();
+
+        var record = locks.Files.ReadOwnerRecord(Router("r1"));
+        record.Should().NotBeNull();
+        record!.Lock.Should().Be(_context.RouterLockName("r1"));
+        record.JobId.Should().Be("job-1");
+        record.Pid.Should().Be(Environment.ProcessId);
+        record.StartTime.Should().Be(ProcessIdentity.Current.StartTime);
+        record.AcquiredAt.Should().Be(time.GetUtcNow());
+        locks.GetValue(Router("r1")).Should().Be(0);
+        locks.FindHeld(Router("r1")).Should().Be(new HeldLock(Router("r1"), "job-1", time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void TryAcquire_RegistryLock_WritesNoOwnerFile()
+    {
+        var locks = CreateLockManager();
+
+        locks.TryAcquire(LockName.HostsRegistry(_context.Prefix), "registry", s_short).Should().BeTrue();
+
+        Directory.EnumerateFileSystemEntries(_context.LockDirectory).Should().BeEmpty();
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(0);
+    }
+
+    [Fact]
+    public void Release_Holder_DeletesRecordPostsAndTouchesNotify()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        locks.Release(Router("r1"), "job-1").Should().BeTrue();
+
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+        File.Exists(_context.NotifyPath("r1")).Should().BeTrue();
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+        locks.HeldLocks.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Release_OtherJob_ReturnsFalseAndKeepsLock()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        locks.Release(Router("r1"), "job-2").Should().BeFalse();
+
+        _context.RouterSemaphoreValue("r1").Should().Be(0);
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeTrue();
+        locks.FindHeld(Router("r1"))!.JobId.Should().Be("job-1");
+    }
+
+    [Fact]
+    public void Release_OtherLockManager_ReturnsFalseAndPostsNothing()
+    {
+        var holder = CreateLockManager();
+        var stranger = CreateLockManager();
+        holder.TryAcquire(Router("r1"), "job-1", s_short);
+
+        stranger.Release(Router("r1"), "job-1").Should().BeFalse();
+
+        _context.RouterSemaphoreValue("r1").Should().Be(0);
+        stranger.TryAcquire(Router("r1"), "job-2", LockTimeout.Zero).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Release_NeverAcquired_ReturnsFalseAndCreatesNothing()
+    {
+        var locks = CreateLockManager();
+
+        locks.Release(Router("r1"), "job-1").Should().BeFalse();
+
+        _context.SemaphoreFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void GetValue_NeverCreated_ReturnsMinusOneWithoutCreating()
+    {
+        var locks = CreateLockManager();
+
+        locks.GetValue(Router("nobody")).Should().Be(-1);
+
+        _context.SemaphoreFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void TryAcquire_HeldByOtherLockManager_TimesOut()
+    {
+        var holder = CreateLockManager();
+        var other = CreateLockManager();
+        holder.TryAcquire(Router("r1"), "job-1", s_short);
+
+        other.TryAcquire(Router("r1"), "job-2", s_short).Should().BeFalse();
+
+        other.HeldLocks.Should().BeEmpty();
+        other.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+    }
+
+    [Fact]
+    public void TryAcquire_SameRouterTwiceForJob_ThrowsLockRecursion()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        var act = () => locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        act.Should().Throw<LockRecursionException>().WithMessage("Job 'job-1' already holds the lock of router 'r1'*");
+        _context.RouterSemaphoreValue("r1").Should().Be(0);
+    }
+
+    [Fact]
+    public void TryAcquire_RouterSortingBeforeHeldOne_ThrowsNamingBoth()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r2"), "job-1", s_short);
+
+        var act = () => locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage($"Job 'job-1' holds router lock '{_context.RouterLockName("r2")}' and asks for '{_context.RouterLockName("r1")}', which sorts before it.*");
+        _context.RouterSemaphoreValue("r1").Should().Be(-1, "nothing may be touched before the order check");
+    }
+
+    [Fact]
+    public void TryAcquire_RouterSortingAfterHeldOne_Succeeds()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        locks.TryAcquire(Router("r2"), "job-1", s_short).Should().BeTrue();
+
+        locks.HeldLocks.Select(h => h.Name.Value).Should().BeEquivalentTo(_context.RouterLockName("r1"), _context.RouterLockName("r2"));
+    }
+
+    [Fact]
+    public void TryAcquire_LowerRouterForAnotherJob_IsNotRestricted()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r2"), "job-1", s_short);
+
+        locks.TryAcquire(Router("r1"), "job-2", s_short).Should().BeTrue();
+    }
+
+    [Fact]
+    public void TryAcquire_RegistryLockWhileHoldingRouters_IsNotRestricted()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r2"), "job-1", s_short);
+
+        locks.TryAcquire(LockName.HostLeases(_context.Prefix), "job-1", s_short).Should().BeTrue();
+    }
+
+    [Fact]
+    public void TryAcquireAll_OneHeldElsewhere_ReleasesThoseTakenAndReturnsFalse()
+    {
+        var holder = CreateLockManager();
+        var locks = CreateLockManager();
+        holder.TryAcquire(Router("r2"), "other", s_short);
+
+        locks.TryAcquireAll([Router("r1"), Router("r2"), Router("r3")], "job-1", s_short).Should().BeFalse();
+
+        locks.HeldLocks.Should().BeEmpty();
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+        _context.RouterSemaphoreValue("r2").Should().Be(0);
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+        File.Exists(_context.OwnerRecordPath("r3")).Should().BeFalse();
+        holder.Files.ReadOwnerRecord(Router("r2"))!.JobId.Should().Be("other");
+    }
+
+    [Fact]
+    public void TryAcquireAll_AllFree_HoldsAll()
+    {
+        var locks = CreateLockManager();
+
+        locks.TryAcquireAll([Router("r1"), Router("r2")], "job-1", s_short).Should().BeTrue();
+
+        locks.HeldLocks.Should().HaveCount(2);
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeTrue();
+        File.Exists(_context.OwnerRecordPath("r2")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Dispose_HoldingLocks_ReleasesEveryOne()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+        locks.TryAcquire(LockName.HostsRegistry(_context.Prefix), "registry", s_short);
+
+        locks.Dispose();
+        locks.Dispose();
+
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(1);
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+        File.Exists(_context.NotifyPath("r1")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void TryAcquire_AfterDispose_ThrowsObjectDisposed()
+    {
+        var locks = CreateLockManager();
+        locks.Dispose();
+
+        var act = () => locks.TryAcquire(Router("r1"), "job-1", s_short);
+
+        act.Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public void TryAcquireRelease_ManyThreadsOnTwoManagers_NeverTwoInside()
+    {
+        var managers = new[] { CreateLockManager(), CreateLockManager() };
+        var inside = 0;
+        var maxInside = 0;
+
+        var results = Concurrently.Run(8, i =>
+        {
+            var locks = managers[i % 2];
+            var job = $"job-{i}";
+            for (var n = 0; n < 50; n++)
+            {
+                if (!locks.TryAcquire(Router("r1"), job, LockTimeout.FromSeconds(30)))
+                {
+                    return false;
+                }
+
+                var now = Interlocked.Increment(ref inside);
+                InterlockedMax(ref maxInside, now);
+                Interlocked.Decrement(ref inside);
+                locks.Release(Router("r1"), job);
+            }
+
+            return true;
+        });
+
+        results.Should().AllSatisfy(r => r.Should().BeTrue());
+        maxInside.Should().Be(1);
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}

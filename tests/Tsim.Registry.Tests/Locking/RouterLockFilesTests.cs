@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Tests.Infrastructure;
+
+namespace Tsim.Registry.Tests.Locking;
+
+public sealed class RouterLockFilesTests : IDisposable
+{
+    private readonly RegistryTestContext _context = new();
+    private readonly RouterLockFiles _files;
+
+    public RouterLockFilesTests()
+    {
+        _context.EnsureDirectories();
+        _files = new RouterLockFiles(_context.LockDirectory, NullLogger.Instance);
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    private LockName Router(string name) => LockName.Router(_context.Prefix, name);
+
+    private static OwnerRecord Record(string job) => new()
+    {
+        Lock = "x",
+        JobId = job,
+        Pid = 1234,
+        StartTime = 5678,
+        PidNamespace = "pid:[1]",
+        AcquiredAt = new DateTimeOffset(2026, 11, 26, 14, 43, 11, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public void Paths_FollowCompatibilityContract()
+    {
+        _files.OwnerRecordPath(Router("r1")).Should().Be(Path.Combine(_context.LockDirectory, $"{_context.Prefix}-router-r1"));
+        _files.NotifyPath("r1").Should().Be(Path.Combine(_context.LockDirectory, "router_r1_notify"));
+    }
+
+    [Fact]
+    public void WriteOwnerRecord_ThenRead_RoundTripsWithSnakeCaseFieldsAndMode0600()
+    {
+        _files.WriteOwnerRecord(Router("r1"), Record("job-1"));
+
+        var read = _files.ReadOwnerRecord(Router("r1"));
+        read.Should().BeEquivalentTo(Record("job-1"), o => o.Excluding(r => r.Extra));
+        var text = File.ReadAllText(_context.OwnerRecordPath("r1"));
+        text.Should().Contain("\"job_id\":\"job-1\"").And.Contain("\"pid\":1234").And.Contain("\"start_time\":5678");
+        File.GetUnixFileMode(_context.OwnerRecordPath("r1")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.GetFiles(_context.LockDirectory).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void WriteOwnerRecord_StaleRecordPresent_ReplacesIt()
+    {
+        _files.WriteOwnerRecord(Router("r1"), Record("old"));
+
+        _files.WriteOwnerRecord(Router("r1"), Record("new"));
+
+        _files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("new");
+    }
+
+    [Fact]
+    public void ReadOwnerRecord_Missing_ReturnsNull()
+    {
+        _files.ReadOwnerRecord(Router("r1")).Should().BeNull();
+    }
+
+    [Fact]
+    public void ReadOwnerRecord_NotOurShape_ReturnsNull()
+    {
+        File.WriteAllText(_context.OwnerRecordPath("r1"), "locked by python");
+
+        _files.ReadOwnerRecord(Router("r1")).Should().BeNull();
+    }
+
+    [Fact]
+    public void DeleteOwnerRecord_RemovesFileAndToleratesMissing()
+    {
+        _files.WriteOwnerRecord(Router("r1"), Record("job-1"));
+
+        _files.DeleteOwnerRecord(Router("r1"));
+        var again = () => _files.DeleteOwnerRecord(Router("r1"));
+
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+        again.Should().NotThrow();
+    }
+
+    [Fact]
+    public void TouchNotify_Missing_CreatesIt()
+    {
+        _files.TouchNotify("r1");
+
+        File.Exists(_context.NotifyPath("r1")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void TouchNotify_Existing_UpdatesModificationTimeAndKeepsContent()
+    {
+        File.WriteAllText(_context.NotifyPath("r1"), "keep");
+        var old = new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(_context.NotifyPath("r1"), old);
+
+        _files.TouchNotify("r1");
+
+        File.GetLastWriteTimeUtc(_context.NotifyPath("r1")).Should().BeAfter(old);
+        File.ReadAllText(_context.NotifyPath("r1")).Should().Be("keep");
+    }
+}
