@@ -40,7 +40,7 @@ public sealed class RegistryManagerLeasesTests : IDisposable
         leases["web-1"].RefCount.Should().Be(1);
         leases["web-1"].Leases.Should().Equal(new HostLease("run-1", Environment.ProcessId, "quick", 46, time.GetUtcNow()));
         var stored = JsonNode.Parse(File.ReadAllText(_context.HostLeasesPath))!["web-1"]!["leases"]![0]!.AsObject();
-        stored.Select(p => p.Key).Should().Equal("run_id", "pid", "job_type", "dscp", "allocated_at");
+        stored.Select(p => p.Key).Should().Equal("run_id", "pid", "job_type", "dscp", "allocated_at", "pid_start_time", "pid_namespace");
         stored["allocated_at"]!.GetValue<double>().Should().Be(1795704191.5);
     }
 

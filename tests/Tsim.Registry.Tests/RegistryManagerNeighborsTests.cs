@@ -24,7 +24,7 @@ public sealed class RegistryManagerNeighborsTests : IDisposable
         file["web-1:10.0.0.1"]!["host_name"]!.GetValue<string>().Should().Be("web-1");
         file["web-1:10.0.0.1"]!["neighbor_ip"]!.GetValue<string>().Should().Be("10.0.0.1");
         file["web-1:10.0.0.1"]!["leases"]!.AsArray().Should().HaveCount(2);
-        file["web-1:10.0.0.1"]!["leases"]![0]!.AsObject().Select(p => p.Key).Should().Equal("run_id", "pid", "allocated_at");
+        file["web-1:10.0.0.1"]!["leases"]![0]!.AsObject().Select(p => p.Key).Should().Equal("run_id", "pid", "allocated_at", "pid_start_time", "pid_namespace");
     }
 
     [Fact]

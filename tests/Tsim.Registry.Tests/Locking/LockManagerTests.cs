@@ -15,7 +15,7 @@ public sealed class LockManagerTests : IDisposable
     public void Dispose() => _context.Dispose();
 
     private LockManager CreateLockManager(TimeProvider? timeProvider = null) =>
-        _context.Track(new LockManager(new RouterLockFiles(_context.LockDirectory, NullLogger.Instance), NullLogger.Instance, timeProvider ?? TimeProvider.System));
+        _context.Track(new LockManager(new RouterLockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, timeProvider ?? TimeProvider.System));
 
     private LockName Router(string name) => LockName.Router(_context.Prefix, name);
 
@@ -39,14 +39,20 @@ public sealed class LockManagerTests : IDisposable
     }
 
     [Fact]
-    public void TryAcquire_RegistryLock_WritesNoOwnerFile()
+    public void TryAcquire_RegistryLock_WritesOwnerRecordUntilReleased()
     {
         var locks = CreateLockManager();
+        var name = LockName.HostsRegistry(_context.Prefix);
 
-        locks.TryAcquire(LockName.HostsRegistry(_context.Prefix), "registry", s_short).Should().BeTrue();
+        locks.TryAcquire(name, "registry", s_short).Should().BeTrue();
 
-        Directory.EnumerateFileSystemEntries(_context.LockDirectory).Should().BeEmpty();
+        // Registry locks carry an owner record too, so that a holder killed mid-write can be recovered.
+        var record = Path.Combine(_context.LockDirectory, name.Value);
+        File.Exists(record).Should().BeTrue();
         RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(0);
+
+        locks.Release(name, "registry").Should().BeTrue();
+        File.Exists(record).Should().BeFalse();
     }
 
     [Fact]

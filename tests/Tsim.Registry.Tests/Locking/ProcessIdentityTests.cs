@@ -9,23 +9,24 @@ public sealed class ProcessIdentityTests
 
         current.Pid.Should().Be(Environment.ProcessId);
         current.StartTime.Should().BePositive();
-        current.StartTime.Should().Be(ProcessIdentity.ReadStartTime(Environment.ProcessId));
+        current.StartTime.Should().Be(ProcessIdentity.ReadStat(Environment.ProcessId)!.Value.StartTime);
         current.PidNamespace.Should().MatchRegex(@"^pid:\[\d+\]$");
     }
 
     [Fact]
-    public void ReadStartTime_NoSuchProcess_ReturnsNull()
+    public void ReadStat_NoSuchProcess_ReturnsNull()
     {
         // Above the kernel's pid_max limit (at most 2^22), so no process can have it.
-        ProcessIdentity.ReadStartTime(int.MaxValue).Should().BeNull();
+        ProcessIdentity.ReadStat(int.MaxValue).Should().BeNull();
     }
 
     [Fact]
-    public void ReadStartTime_Init_IsBeforeThisProcess()
+    public void ReadStat_Init_IsRunningAndStartedBeforeThisProcess()
     {
-        var init = ProcessIdentity.ReadStartTime(1);
+        var init = ProcessIdentity.ReadStat(1);
 
         init.Should().NotBeNull();
-        init!.Value.Should().BeLessThanOrEqualTo(ProcessIdentity.Current.StartTime);
+        init!.Value.State.Should().NotBe('Z');
+        init.Value.StartTime.Should().BeLessThanOrEqualTo(ProcessIdentity.Current.StartTime);
     }
 }
