@@ -7,7 +7,7 @@ namespace Tsim.Registry.Tests;
 
 public sealed class RegistryManagerHostsTests : IDisposable
 {
-    private const string s_cTimePattern = @"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 1-3][0-9] \d\d:\d\d:\d\d \d{4}$";
+    private const string CTimePattern = @"^[A-Z][a-z]{2} [A-Z][a-z]{2} [ 1-3][0-9] \d\d:\d\d:\d\d \d{4}$";
 
     private readonly RegistryTestContext _context = new();
     private readonly RegistryManager _manager;
@@ -50,7 +50,7 @@ public sealed class RegistryManagerHostsTests : IDisposable
         info.PrimaryIp.Should().Be("10.0.0.10/24");
         info.ConnectedTo.Should().Be("router-1");
         info.MacAddress.Should().Be("aa:bb:cc:dd:ee:01");
-        info.CreatedAt.Should().Be("Thu Mar  5 07:08:09 2026").And.MatchRegex(s_cTimePattern);
+        info.CreatedAt.Should().Be("Thu Mar  5 07:08:09 2026").And.MatchRegex(CTimePattern);
         info.RegisteredAt.Should().Be(time.GetUtcNow());
         info.AdditionalInfo.Keys.Should().BeEquivalentTo("namespace", "secondary_ips");
         info.AdditionalInfo["namespace"].GetString().Should().Be("ns1");
@@ -63,7 +63,7 @@ public sealed class RegistryManagerHostsTests : IDisposable
         _manager.CheckAndRegisterHost("web-1", "10.0.0.10", "router-1", "aa:bb:cc:dd:ee:01");
 
         var info = _manager.GetHostInfo("web-1")!;
-        info.CreatedAt.Should().MatchRegex(s_cTimePattern);
+        info.CreatedAt.Should().MatchRegex(CTimePattern);
         info.RegisteredAt.Should().BeCloseTo(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1));
     }
 
@@ -74,7 +74,7 @@ public sealed class RegistryManagerHostsTests : IDisposable
     public void PythonCTime_FormatsLikeStrftimePercentC(int year, int month, int day, int hour, int minute, int second, string expected)
     {
         RegistryManager.PythonCTime(new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.FromHours(2)))
-            .Should().Be(expected).And.MatchRegex(s_cTimePattern);
+            .Should().Be(expected).And.MatchRegex(CTimePattern);
     }
 
     [Fact]

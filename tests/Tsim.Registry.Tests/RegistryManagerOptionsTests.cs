@@ -8,7 +8,7 @@ namespace Tsim.Registry.Tests;
 public sealed class RegistryManagerOptionsTests : IDisposable
 {
     /// <summary>EXAMPLE_CONFIG_JSON of python-reference/registry_manager.py, verbatim but for distinct values.</summary>
-    private const string s_specificationConfig = """
+    private const string SpecificationConfig = """
         {
             "registry_manager": {
                 "enabled": true,
@@ -44,7 +44,7 @@ public sealed class RegistryManagerOptionsTests : IDisposable
     [Fact]
     public void Bind_SpecificationConfig_SetsEveryKey()
     {
-        var options = Bind(s_specificationConfig);
+        var options = Bind(SpecificationConfig);
 
         options.Enabled.Should().BeTrue();
         options.RegistryDirectory.Should().Be("/dev/shm/tsim");
