@@ -71,12 +71,13 @@ public sealed partial class RegistryManager : IDisposable
         _timeProvider = timeProvider;
 
         var lockDirectory = options.EffectiveLockDirectory;
-        CreateDirectory(options.RegistryDirectory);
-        CreateDirectory(lockDirectory);
+        var policy = AccessPolicy.Create(options.Group);
+        policy.EnsureDirectory(options.RegistryDirectory);
+        policy.EnsureDirectory(lockDirectory);
 
-        _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger);
-        var files = new RouterLockFiles(lockDirectory, _logger);
-        _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider);
+        _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
+        var files = new RouterLockFiles(lockDirectory, _logger, policy);
+        _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider, policy);
         _watcher = new RouterReleaseWatcher(lockDirectory);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
@@ -85,7 +86,7 @@ public sealed partial class RegistryManager : IDisposable
         if (options.EnableTransactionLog)
         {
             // Opened now so that an unwritable path fails here, once, instead of on every operation.
-            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider);
+            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
         }
 
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
@@ -135,19 +136,6 @@ public sealed partial class RegistryManager : IDisposable
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(RegistryManagerOptions), failures);
-        }
-    }
-
-    private static void CreateDirectory(string path)
-    {
-        try
-        {
-            // 0700: nobody else may plant files or symlinks in the registry.
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RegistryException($"Could not create directory '{path}': {ex.Message}", ex);
         }
     }
 

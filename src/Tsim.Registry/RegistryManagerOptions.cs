@@ -105,6 +105,15 @@ public sealed class RegistryManagerOptions
     [Range(0.001, 60.0)]
     public double LockProbeIntervalSeconds { get; set; } = 0.2;
 
+    /// <summary>Gets or sets the Unix group that shares the registry (group mode), or <see langword="null"/> for a private registry.</summary>
+    /// <value>
+    /// Default <see langword="null"/>: directories 0700, files and semaphores 0600, owned by the process's user. With a
+    /// group: directories 2770, files and semaphores 0660 of that group, for hosts where several users (a web service and
+    /// its operators) run jobs. The group must exist. Not part of the specification; JSON key <c>group</c>.
+    /// </value>
+    [ConfigurationKeyName("group")]
+    public string? Group { get; set; }
+
     /// <summary>Gets the lock directory in effect: <see cref="LockDirectory"/>, or <c>&lt;RegistryDirectory&gt;/locks</c>.</summary>
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
 }

@@ -21,14 +21,16 @@ internal sealed class LockManager : IDisposable
     private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
     private readonly RouterLockFiles _files;
     private readonly LockTimeout _probeInterval;
+    private readonly AccessPolicy _policy;
     private readonly LockRecovery _recovery;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private bool _disposed;
 
-    internal LockManager(RouterLockFiles files, LockTimeout probeInterval, ILogger logger, TimeProvider timeProvider)
+    internal LockManager(RouterLockFiles files, LockTimeout probeInterval, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
     {
         _files = files;
+        _policy = policy ?? AccessPolicy.Private;
         _probeInterval = probeInterval;
         _recovery = new LockRecovery(files, logger);
         _logger = logger;
@@ -347,7 +349,23 @@ internal sealed class LockManager : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_semaphores.TryGetValue(name.Value, out var semaphore))
             {
-                semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName);
+                semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, out var created);
+                try
+                {
+                    _policy.VerifySemaphore(name.SemaphoreName, created);
+                    if (semaphore.GetValue() > 1)
+                    {
+                        throw new RegistryException(
+                            $"Semaphore '{name.SemaphoreName}' has the value {semaphore.GetValue()}: more than one process can enter at once, so mutual exclusion is already broken " +
+                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value}; the next acquire recreates it.");
+                    }
+                }
+                catch
+                {
+                    semaphore.Dispose();
+                    throw;
+                }
+
                 _semaphores.Add(name.Value, semaphore);
             }
 

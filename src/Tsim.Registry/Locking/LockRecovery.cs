@@ -35,9 +35,6 @@ namespace Tsim.Registry;
 /// </remarks>
 internal sealed class LockRecovery
 {
-    /// <summary>0600, like every file of the lock directory.</summary>
-    private const UnixFileMode GuardMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private readonly RouterLockFiles _files;
     private readonly ILogger _logger;
 
@@ -94,16 +91,18 @@ internal sealed class LockRecovery
             // FileShare.None takes flock(LOCK_EX | LOCK_NB): a busy guard throws instead of blocking, and the kernel
             // drops the lock if this process dies while recovering. The guard file itself is never deleted, since
             // deleting a flock'ed file lets two processes lock two different inodes of the same name.
-            return new FileStream(_files.RecoveryGuardPath(name), new FileStreamOptions
+            var guard = new FileStream(_files.RecoveryGuardPath(name), new FileStreamOptions
             {
                 Mode = FileMode.OpenOrCreate,
                 Access = FileAccess.ReadWrite,
                 Share = FileShare.None,
-                UnixCreateMode = GuardMode,
+                UnixCreateMode = _files.Policy.FileMode,
                 BufferSize = 0,
             });
+            _files.Policy.ApplyToNewFile(guard.SafeFileHandle);
+            return guard;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }

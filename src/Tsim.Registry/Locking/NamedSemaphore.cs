@@ -7,9 +7,6 @@ namespace Tsim.Registry;
 /// </summary>
 internal sealed class NamedSemaphore : IDisposable
 {
-    /// <summary>0600: the semaphore is the user's own, as in the specification (<c>mode=0o600</c>).</summary>
-    private const uint CreateMode = 0b110_000_000;
-
     private readonly SafeSemaphoreHandle _handle;
 
     private NamedSemaphore(string name, SafeSemaphoreHandle handle)
@@ -21,22 +18,43 @@ internal sealed class NamedSemaphore : IDisposable
     /// <summary>Gets the semaphore name, with its leading '/'.</summary>
     internal string Name { get; }
 
-    /// <summary>Opens the semaphore, creating it free (value 1) when it does not exist yet.</summary>
+    /// <summary>Opens the semaphore, creating it free (value 1) with <paramref name="mode"/> when it does not exist yet.</summary>
+    /// <param name="name">The name, with its leading '/'.</param>
+    /// <param name="mode">The permission bits of a new semaphore (0600, or 0660 in group mode).</param>
+    /// <param name="created">Whether this call created it (and so may set its group).</param>
     /// <exception cref="RegistryException">sem_open failed; the message names the semaphore and the reason.</exception>
-    internal static NamedSemaphore OpenOrCreate(string name)
+    internal static NamedSemaphore OpenOrCreate(string name, uint mode, out bool created)
     {
-        // O_CREAT without O_EXCL: whoever comes first creates it with value 1, everyone else opens it. This is what
-        // the Python implementation does too, so either side may create it.
-        var handle = Interop.Libc.SemOpen(name, Interop.OpenFlags.O_CREAT, CreateMode, 1);
-        var errno = Marshal.GetLastPInvokeError();
-        if (handle.IsInvalid)
+        while (true)
         {
-            handle.Dispose();
-            throw Errors.ForSemaphore(errno, name, "open");
-        }
+            // O_EXCL first, to know whether it is ours to set up; whoever comes first creates it with value 1 and
+            // everyone else opens it, which is what the Python implementation does too.
+            var handle = Interop.Libc.SemOpen(name, Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_EXCL, mode, 1);
+            var errno = Marshal.GetLastPInvokeError();
+            if (!handle.IsInvalid)
+            {
+                created = true;
+                return new NamedSemaphore(name, handle);
+            }
 
-        return new NamedSemaphore(name, handle);
+            handle.Dispose();
+            if (errno != Interop.Errno.EEXIST)
+            {
+                throw Errors.ForSemaphore(errno, name, "create");
+            }
+
+            if (TryOpenExisting(name) is { } existing)
+            {
+                created = false;
+                return existing;
+            }
+
+            // Unlinked between our two calls: try again.
+        }
     }
+
+    /// <summary>Opens the semaphore, creating it free with mode 0600 if needed.</summary>
+    internal static NamedSemaphore OpenOrCreate(string name) => OpenOrCreate(name, 0b110_000_000, out _);
 
     /// <summary>Opens an existing semaphore, or returns <see langword="null"/> when there is none.</summary>
     internal static NamedSemaphore? TryOpenExisting(string name)

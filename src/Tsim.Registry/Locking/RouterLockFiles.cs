@@ -11,22 +11,20 @@ namespace Tsim.Registry;
 /// </summary>
 internal sealed class RouterLockFiles
 {
-    /// <summary>0600: records and notify files are the user's own, like the semaphores.</summary>
-    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
-    /// <summary><see cref="FileMode"/> as the mode argument of open(2).</summary>
-    private const uint CreateMode = (uint)FileMode;
-
     private readonly string _lockDirectory;
     private readonly ILogger _logger;
 
-    internal RouterLockFiles(string lockDirectory, ILogger logger)
+    internal RouterLockFiles(string lockDirectory, ILogger logger, AccessPolicy? policy = null)
     {
         _lockDirectory = lockDirectory;
+        Policy = policy ?? AccessPolicy.Private;
         _logger = logger;
     }
 
     internal string LockDirectory => _lockDirectory;
+
+    /// <summary>Gets the modes new files are created with.</summary>
+    internal AccessPolicy Policy { get; }
 
     internal string OwnerRecordPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.Value);
 
@@ -75,11 +73,13 @@ internal sealed class RouterLockFiles
         using var handle = Interop.Libc.Open(
             path,
             Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_TRUNC | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC,
-            CreateMode);
+            Policy.FileModeBits);
         if (handle.IsInvalid)
         {
             throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, "write the owner record");
         }
+
+        Policy.ApplyToNewFile(handle);
 
         fixed (byte* start = bytes)
         {
@@ -113,11 +113,13 @@ internal sealed class RouterLockFiles
         var path = OwnerRecordPath(lockName);
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            return JsonSerializer.Deserialize(bytes, RegistryJsonContext.Default.OwnerRecord);
+            return NoFollowFile.TryReadAllBytes(path) is { Length: > 0 } bytes
+                ? JsonSerializer.Deserialize(bytes, RegistryJsonContext.Default.OwnerRecord)
+                : null;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        catch (IOException)
         {
+            // A symlink under the record's name, or the lock directory gone: no usable record.
             return null;
         }
         catch (JsonException)
@@ -133,17 +135,11 @@ internal sealed class RouterLockFiles
         var path = NotifyPath(routerName);
         try
         {
-            using var stream = new FileStream(path, new FileStreamOptions
-            {
-                Mode = System.IO.FileMode.OpenOrCreate,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite,
-                UnixCreateMode = FileMode,
-                BufferSize = 0,
-            });
+            using var handle = NoFollowFile.OpenForWrite(path, 0, Policy.FileModeBits);
+            Policy.ApplyToNewFile(handle);
 
             // futimens(2): an IN_ATTRIB event for watchers, as Python's Path.touch() produces.
-            File.SetLastWriteTimeUtc(stream.SafeFileHandle, DateTime.UtcNow);
+            File.SetLastWriteTimeUtc(handle, DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

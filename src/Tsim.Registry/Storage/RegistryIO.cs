@@ -12,17 +12,16 @@ namespace Tsim.Registry;
 /// </summary>
 internal sealed class RegistryIO
 {
-    /// <summary>0600: registry files are the user's own.</summary>
-    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private readonly string _directory;
+    private readonly AccessPolicy _policy;
     private readonly int _attempts;
     private readonly TimeSpan _retryDelay;
     private readonly ILogger _logger;
 
-    internal RegistryIO(string directory, int attempts, TimeSpan retryDelay, ILogger logger)
+    internal RegistryIO(string directory, int attempts, TimeSpan retryDelay, ILogger logger, AccessPolicy? policy = null)
     {
         _directory = directory;
+        _policy = policy ?? AccessPolicy.Private;
         _attempts = attempts;
         _retryDelay = retryDelay;
         _logger = logger;
@@ -40,17 +39,7 @@ internal sealed class RegistryIO
         where T : class, new()
     {
         var path = PathOf(file);
-        var bytes = WithRetries(path, "read", () =>
-        {
-            try
-            {
-                return File.ReadAllBytes(path);
-            }
-            catch (FileNotFoundException)
-            {
-                return null;
-            }
-        });
+        var bytes = WithRetries(path, "read", () => NoFollowFile.TryReadAllBytes(path));
 
         return bytes is null ? new T() : Parse(file, path, bytes);
     }
@@ -155,10 +144,11 @@ internal sealed class RegistryIO
                 Mode = System.IO.FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                UnixCreateMode = FileMode,
+                UnixCreateMode = _policy.FileMode,
                 BufferSize = 0, // One write(2) of the whole document; no managed buffer to copy through.
             }))
             {
+                _policy.ApplyToNewFile(stream.SafeFileHandle);
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true); // fsync(2)
             }

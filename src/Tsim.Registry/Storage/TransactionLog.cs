@@ -12,9 +12,6 @@ namespace Tsim.Registry;
 /// </summary>
 internal sealed class TransactionLog : IDisposable
 {
-    /// <summary>0600 for a new log: it names hosts and jobs.</summary>
-    private const uint CreateMode = 0b110_000_000;
-
     private readonly SafeFileHandle _handle;
     private readonly string _path;
     private readonly ILogger _logger;
@@ -30,12 +27,14 @@ internal sealed class TransactionLog : IDisposable
 
     /// <summary>Opens (creating if needed) the log for appending.</summary>
     /// <exception cref="RegistryException">The log cannot be opened for writing; the message says why.</exception>
-    internal static TransactionLog Open(string path, ILogger logger, TimeProvider timeProvider)
+    internal static TransactionLog Open(string path, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
     {
+        // 0600 for a new log (0660 in group mode): it names hosts and jobs.
+        policy ??= AccessPolicy.Private;
         var handle = Interop.Libc.Open(
             path,
-            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_APPEND | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_CLOEXEC,
-            CreateMode);
+            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_APPEND | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC,
+            policy.FileModeBits);
         if (handle.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -45,6 +44,7 @@ internal sealed class TransactionLog : IDisposable
                 "Create its directory and make it writable, or set enable_transaction_log to false.");
         }
 
+        policy.ApplyToNewFile(handle);
         return new TransactionLog(handle, path, logger, timeProvider);
     }
 

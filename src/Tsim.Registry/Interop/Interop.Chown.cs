@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace Tsim.Registry;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>lchown(2), used only to hand a file or semaphore this process created to the configured group.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        internal static partial int LChown(string path, uint owner, uint group);
+    }
+}

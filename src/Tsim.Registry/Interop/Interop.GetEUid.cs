@@ -1,0 +1,13 @@
+using System.Runtime.InteropServices;
+
+namespace Tsim.Registry;
+
+internal static partial class Interop
+{
+    internal static partial class Libc
+    {
+        /// <summary>geteuid(2): never fails.</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
+        internal static partial uint GetEUid();
+    }
+}

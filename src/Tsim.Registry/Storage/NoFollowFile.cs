@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tsim.Registry;
+
+/// <summary>File operations that never follow a symbolic link planted under a registry file's name.</summary>
+internal static class NoFollowFile
+{
+    /// <summary>Reads a whole file, or returns <see langword="null"/> when it does not exist.</summary>
+    /// <exception cref="IOException">The file cannot be read (a symlink under its name is reported as such).</exception>
+    internal static byte[]? TryReadAllBytes(string path)
+    {
+        using var handle = Interop.Libc.Open(path, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC, 0);
+        if (handle.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == Interop.Errno.ENOENT ? null : throw new IOException(Describe(errno, path, "read"));
+        }
+
+        var length = RandomAccess.GetLength(handle);
+        var buffer = new byte[length];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+            if (read == 0)
+            {
+                return buffer[..total]; // Shrunk while reading: only an in-place writer does that (owner records).
+            }
+
+            total += read;
+        }
+
+        return buffer;
+    }
+
+    /// <summary>Opens (creating if needed) a file for writing without following a symlink.</summary>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    internal static SafeFileHandle OpenForWrite(string path, int extraFlags, uint createMode)
+    {
+        var handle = Interop.Libc.Open(
+            path,
+            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC | extraFlags,
+            createMode);
+        if (handle.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw new IOException(Describe(errno, path, "open"));
+        }
+
+        return handle;
+    }
+
+    private static string Describe(int errno, string path, string operation) =>
+        errno == Interop.Errno.ELOOP
+            ? $"'{path}' is a symbolic link; registry files are never opened through links."
+            : $"Could not {operation} '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).";
+}
