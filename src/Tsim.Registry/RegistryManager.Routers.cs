@@ -31,11 +31,7 @@ public sealed partial class RegistryManager
             return false;
         }
 
-        LogTransaction("acquire_router_lock", w =>
-        {
-            w.WriteString("router", routerName);
-            w.WriteString("job_id", jobId);
-        });
+        OnRouterAcquired(routerName, jobId);
         return true;
     }
 
@@ -126,18 +122,7 @@ public sealed partial class RegistryManager
             return false;
         }
 
-        LogTransaction("acquire_all_router_locks", w =>
-        {
-            w.WriteStartArray("routers");
-            foreach (var router in routers)
-            {
-                w.WriteStringValue(router);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("job_id", jobId);
-            w.WriteNumber("count", routers.Length);
-        });
+        OnAllRoutersAcquired(routers, jobId);
         return true;
     }
 
@@ -184,18 +169,9 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
     public RouterLockScope RouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
-        if (!AcquireRouterLock(routerName, jobId, timeout))
-        {
-            var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-            throw new RegistryLockTimeoutException(
-                $"Could not acquire the lock of router '{routerName}' for job '{jobId}' within {effective}.")
-            {
-                LockNames = [routerName],
-                Timeout = effective.TimeSpan,
-            };
-        }
-
-        return new RouterLockScope(this, [routerName], jobId);
+        return AcquireRouterLock(routerName, jobId, timeout)
+            ? new RouterLockScope(this, [routerName], jobId)
+            : throw RouterTimeout(routerName, jobId, timeout);
     }
 
     /// <summary>
@@ -213,18 +189,9 @@ public sealed partial class RegistryManager
     public RouterLockScope AllRouterLocks(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
         var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        if (!AcquireAllRouterLocksAtomic(routers, jobId, timeout))
-        {
-            var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
-            throw new RegistryLockTimeoutException(
-                $"Could not acquire the locks of routers {string.Join(", ", routers.Select(r => $"'{r}'"))} for job '{jobId}' within {effective}; none is held.")
-            {
-                LockNames = routers,
-                Timeout = effective.TimeSpan,
-            };
-        }
-
-        return new RouterLockScope(this, routers, jobId);
+        return AcquireAllRouterLocksAtomic(routers, jobId, timeout)
+            ? new RouterLockScope(this, routers, jobId)
+            : throw AllRoutersTimeout(routers, jobId, timeout);
     }
 
     /// <summary>
@@ -270,33 +237,10 @@ public sealed partial class RegistryManager
 
     private bool WaitForRouterCore(string routerName, LockTimeout timeout, long start)
     {
-        var name = RouterLockName(routerName);
-        if (_locks.GetValue(name) != 0)
-        {
-            return true; // Free (1) or never created (-1): no need to start watching.
-        }
-
-        var files = _locks.Files;
-        while (true)
-        {
-            // Subscribe first, then look: a release between the look and the wait still completes the subscription.
-            using var subscription = _watcher.Subscribe(
-                Path.GetFileName(files.NotifyPath(routerName)),
-                Path.GetFileName(files.OwnerRecordPath(name)));
-            if (_locks.GetValue(name) != 0)
-            {
-                return true; // Free (1), or never created (-1).
-            }
-
-            var remaining = timeout.Remaining(start);
-            if (remaining.IsZero)
-            {
-                return false;
-            }
-
-            var slice = remaining.IsInfinite || remaining.TimeSpan > s_waitRecheckInterval ? s_waitRecheckInterval : remaining.TimeSpan;
-            subscription.Changed.Wait(slice);
-        }
+        // One implementation for both: the wait is event driven either way, and the synchronous caller's thread
+        // simply blocks until the asynchronous core completes (it never needs the caller's context).
+        var wait = WaitForRouterCoreAsync(routerName, timeout, start, CancellationToken.None);
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Releases a scope's routers; a no-op once the manager is disposed, which already released them.</summary>
@@ -312,4 +256,47 @@ public sealed partial class RegistryManager
     }
 
     private LockName RouterLockName(string routerName) => LockName.Router(_options.SemaphorePrefix, routerName);
+
+    private void OnRouterAcquired(string routerName, string jobId) =>
+        LogTransaction("acquire_router_lock", w =>
+        {
+            w.WriteString("router", routerName);
+            w.WriteString("job_id", jobId);
+        });
+
+    private void OnAllRoutersAcquired(string[] routers, string jobId) =>
+        LogTransaction("acquire_all_router_locks", w =>
+        {
+            w.WriteStartArray("routers");
+            foreach (var router in routers)
+            {
+                w.WriteStringValue(router);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("job_id", jobId);
+            w.WriteNumber("count", routers.Length);
+        });
+
+    private RegistryLockTimeoutException RouterTimeout(string routerName, string jobId, TimeSpan? timeout)
+    {
+        var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        return new RegistryLockTimeoutException(
+            $"Could not acquire the lock of router '{routerName}' for job '{jobId}' within {effective}.")
+        {
+            LockNames = [routerName],
+            Timeout = effective.TimeSpan,
+        };
+    }
+
+    private RegistryLockTimeoutException AllRoutersTimeout(string[] routers, string jobId, TimeSpan? timeout)
+    {
+        var effective = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+        return new RegistryLockTimeoutException(
+            $"Could not acquire the locks of routers {string.Join(", ", routers.Select(r => $"'{r}'"))} for job '{jobId}' within {effective}; none is held.")
+        {
+            LockNames = routers,
+            Timeout = effective.TimeSpan,
+        };
+    }
 }

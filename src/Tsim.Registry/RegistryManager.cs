@@ -31,7 +31,6 @@ public sealed partial class RegistryManager : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly RegistryIO _io;
     private readonly LockManager _locks;
-    private readonly RouterReleaseWatcher _watcher;
     private readonly TransactionLog? _transactionLog;
     private readonly LockName _hostsLock;
     private readonly LockName _hostLeasesLock;
@@ -78,7 +77,6 @@ public sealed partial class RegistryManager : IDisposable
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         var files = new RouterLockFiles(lockDirectory, _logger, policy);
         _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider, policy);
-        _watcher = new RouterReleaseWatcher(lockDirectory);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
         _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);
@@ -113,7 +111,6 @@ public sealed partial class RegistryManager : IDisposable
         }
 
         _locks.Dispose();
-        _watcher.Dispose();
         _transactionLog?.Dispose();
         _logger.ManagerDisposed(_options.RegistryDirectory);
     }

@@ -33,12 +33,16 @@ internal sealed class LockManager : IDisposable
         _policy = policy ?? AccessPolicy.Private;
         _probeInterval = probeInterval;
         _recovery = new LockRecovery(files, logger);
+        Watcher = new LockReleaseWatcher(files.LockDirectory);
         _logger = logger;
         _timeProvider = timeProvider;
         ProcessExitRelease.Register(this);
     }
 
     internal RouterLockFiles Files => _files;
+
+    /// <summary>Gets the inotify watcher of the lock directory, shared by every asynchronous and router waiter.</summary>
+    internal LockReleaseWatcher Watcher { get; }
 
     /// <summary>Gets a snapshot of the locks this manager holds.</summary>
     internal IReadOnlyList<HeldLock> HeldLocks
@@ -64,6 +68,41 @@ internal sealed class LockManager : IDisposable
         }
 
         return TryAcquireCore(name, jobId, timeout);
+    }
+
+    /// <summary>
+    /// Acquires one lock without blocking a thread while waiting; see <see cref="TryAcquire"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is held.</exception>
+    internal ValueTask<bool> TryAcquireAsync(LockName name, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        if (name.IsRouter)
+        {
+            EnsureLockOrder([name], jobId);
+        }
+
+        return TryAcquireCoreAsync(name, jobId, timeout, cancellationToken);
+    }
+
+    /// <summary>Acquires several router locks all or nothing without blocking a thread; see <see cref="TryAcquireAll"/>.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled; the locks taken so far are released again.</exception>
+    internal async ValueTask<bool> TryAcquireAllAsync(IReadOnlyList<LockName> sortedNames, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        EnsureLockOrder(sortedNames, jobId);
+        var start = Stopwatch.GetTimestamp();
+        using var transaction = new Transaction(_logger);
+        foreach (var name in sortedNames)
+        {
+            if (!await TryAcquireCoreAsync(name, jobId, timeout.Remaining(start), cancellationToken).ConfigureAwait(false))
+            {
+                return false; // The transaction releases what was taken.
+            }
+
+            transaction.OnRollback($"release {name} held by {jobId}", () => Release(name, jobId));
+        }
+
+        transaction.Commit();
+        return true;
     }
 
     /// <summary>
@@ -213,6 +252,7 @@ internal sealed class LockManager : IDisposable
 
         ProcessExitRelease.Unregister(this);
         ReleaseAllHeld();
+        Watcher.Dispose();
         lock (_gate)
         {
             foreach (var semaphore in _semaphores.Values)
@@ -234,6 +274,67 @@ internal sealed class LockManager : IDisposable
             return false;
         }
 
+        OnAcquired(name, jobId, semaphore, start);
+        return true;
+    }
+
+    /// <summary>
+    /// The asynchronous wait: no thread blocks in the kernel. Each round subscribes to the lock directory, tries the
+    /// semaphore, and otherwise awaits the next release event (a deleted owner record, a touched notify file) or the
+    /// probe interval, whichever comes first; after a silent probe interval a dead owner is recovered as in the
+    /// synchronous wait. Python releases of registry locks produce no event, so those are seen at the next probe.
+    /// </summary>
+    private async ValueTask<bool> TryAcquireCoreAsync(LockName name, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var semaphore = GetOrOpenSemaphore(name);
+        var start = Stopwatch.GetTimestamp();
+        string[] files = name.RouterName is { } router
+            ? [name.Value, Path.GetFileName(_files.NotifyPath(router))]
+            : [name.Value];
+        var probeDue = false;
+        while (true)
+        {
+            // Subscribe before trying: a release between the try and the await still completes the subscription.
+            using (var subscription = Watcher.Subscribe(files))
+            {
+                if (semaphore.TryWait() || (probeDue && _recovery.TryRecover(name, semaphore) && semaphore.TryWait()))
+                {
+                    break;
+                }
+
+                var remaining = timeout.Remaining(start);
+                if (remaining.IsZero)
+                {
+                    _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                    return false;
+                }
+
+                var slice = remaining.IsInfinite || remaining.Milliseconds > _probeInterval.Milliseconds ? _probeInterval : remaining;
+                probeDue = !await WaitForReleaseAsync(subscription.Changed, slice.TimeSpan, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        OnAcquired(name, jobId, semaphore, start);
+        return true;
+    }
+
+    /// <summary>Awaits a release event; <see langword="false"/> when the slice ran out first.</summary>
+    private static async ValueTask<bool> WaitForReleaseAsync(Task changed, TimeSpan slice, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await changed.WaitAsync(slice, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, long start)
+    {
         var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
         try
         {
@@ -256,7 +357,6 @@ internal sealed class LockManager : IDisposable
         {
             _logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        return true;
     }
 
     /// <summary>

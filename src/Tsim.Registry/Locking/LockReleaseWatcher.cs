@@ -1,11 +1,12 @@
 namespace Tsim.Registry;
 
 /// <summary>
-/// Wakes router waiters when the lock directory changes: a release touches <c>router_NAME_notify</c> (C# and Python
-/// alike) and deletes the owner record. One inotify instance (FileSystemWatcher) per manager serves every waiter,
-/// created on first use: each instance counts against <c>fs.inotify.max_user_instances</c> (128 by default).
+/// Wakes waiters when a lock may have been released: every C# release deletes the lock's owner record, and a router
+/// release (C# and Python alike) touches <c>router_NAME_notify</c>. One inotify instance (FileSystemWatcher) per
+/// manager serves every waiter, created on first use: each instance counts against
+/// <c>fs.inotify.max_user_instances</c> (128 by default).
 /// </summary>
-internal sealed class RouterReleaseWatcher : IDisposable
+internal sealed class LockReleaseWatcher : IDisposable
 {
     private readonly string _lockDirectory;
     private readonly Lock _gate = new();
@@ -13,7 +14,7 @@ internal sealed class RouterReleaseWatcher : IDisposable
     private FileSystemWatcher? _watcher;
     private bool _disposed;
 
-    internal RouterReleaseWatcher(string lockDirectory) => _lockDirectory = lockDirectory;
+    internal LockReleaseWatcher(string lockDirectory) => _lockDirectory = lockDirectory;
 
     /// <summary>
     /// Returns a subscription whose task completes at the next change of any of <paramref name="fileNames"/>.
@@ -134,11 +135,11 @@ internal sealed class RouterReleaseWatcher : IDisposable
     /// <summary>A pending wake-up; dispose it when done waiting.</summary>
     internal sealed class Subscription : IDisposable
     {
-        private readonly RouterReleaseWatcher _owner;
+        private readonly LockReleaseWatcher _owner;
         private readonly TaskCompletionSource _completion;
         private readonly string[] _fileNames;
 
-        internal Subscription(RouterReleaseWatcher owner, TaskCompletionSource completion, string[] fileNames)
+        internal Subscription(LockReleaseWatcher owner, TaskCompletionSource completion, string[] fileNames)
         {
             _owner = owner;
             _completion = completion;

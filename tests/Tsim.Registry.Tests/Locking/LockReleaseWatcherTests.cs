@@ -2,17 +2,17 @@ using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Locking;
 
-public sealed class RouterReleaseWatcherTests : IDisposable
+public sealed class LockReleaseWatcherTests : IDisposable
 {
     private static readonly TimeSpan s_eventDeadline = TimeSpan.FromSeconds(5);
 
     private readonly RegistryTestContext _context = new();
-    private readonly RouterReleaseWatcher _watcher;
+    private readonly LockReleaseWatcher _watcher;
 
-    public RouterReleaseWatcherTests()
+    public LockReleaseWatcherTests()
     {
         _context.EnsureDirectories();
-        _watcher = _context.Track(new RouterReleaseWatcher(_context.LockDirectory));
+        _watcher = _context.Track(new LockReleaseWatcher(_context.LockDirectory));
     }
 
     public void Dispose() => _context.Dispose();
@@ -70,7 +70,7 @@ public sealed class RouterReleaseWatcherTests : IDisposable
     [Fact]
     public void Dispose_WithPendingSubscription_CompletesIt()
     {
-        var watcher = new RouterReleaseWatcher(_context.LockDirectory);
+        var watcher = new LockReleaseWatcher(_context.LockDirectory);
         using var subscription = watcher.Subscribe("router_r1_notify");
 
         watcher.Dispose();
@@ -81,7 +81,7 @@ public sealed class RouterReleaseWatcherTests : IDisposable
     [Fact]
     public void Subscribe_AfterDispose_ThrowsObjectDisposed()
     {
-        var watcher = new RouterReleaseWatcher(_context.LockDirectory);
+        var watcher = new LockReleaseWatcher(_context.LockDirectory);
         watcher.Dispose();
 
         var act = () => watcher.Subscribe("router_r1_notify");

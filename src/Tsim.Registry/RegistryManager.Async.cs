@@ -1,0 +1,210 @@
+using System.Diagnostics;
+
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>
+    /// Acquires a router's exclusive lock without blocking a thread while waiting: the wait is driven by inotify
+    /// events of the lock directory (every release deletes an owner record or touches a notify file) with a
+    /// re-check every probe interval, so thousands of waiters cost no threads.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="jobId">The job that will hold the lock.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default, <see cref="TimeSpan.Zero"/> = try once.</param>
+    /// <param name="cancellationToken">Cancels the wait; nothing is held afterwards.</param>
+    /// <returns><see langword="true"/> when acquired; <see langword="false"/> when the timeout elapsed.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<bool> AcquireRouterLockAsync(string routerName, string jobId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+        return AcquireRouterLockCoreAsync(routerName, jobId, checkedTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Acquires the locks of several routers all or nothing (see <see cref="AcquireAllRouterLocksAtomic"/>) without
+    /// blocking a thread while waiting.
+    /// </summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="jobId">The job that will hold the locks.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
+    /// <param name="cancellationToken">Cancels the wait; the locks taken so far are released again.</param>
+    /// <returns><see langword="true"/> when every lock was acquired; <see langword="false"/> when none is held.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<bool> AcquireAllRouterLocksAtomicAsync(
+        IEnumerable<string> routerNames,
+        string jobId,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+        ThrowIfDisposed();
+        return AcquireAllRouterLocksCoreAsync(routers, jobId, checkedTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Acquires a router lock without blocking a thread and returns a scope that releases it when disposed:
+    /// <c>await using var scope = await manager.RouterLockAsync("router-1", jobId, cancellationToken: ct);</c>.
+    /// </summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="jobId">The job that will hold the lock.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <param name="cancellationToken">Cancels the wait; nothing is held afterwards.</param>
+    /// <returns>The held lock; dispose it to release.</returns>
+    /// <exception cref="RegistryLockTimeoutException">The lock was not acquired in time.</exception>
+    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<RouterLockScope> RouterLockAsync(
+        string routerName,
+        string jobId,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default) =>
+        await AcquireRouterLockAsync(routerName, jobId, timeout, cancellationToken).ConfigureAwait(false)
+            ? new RouterLockScope(this, [routerName], jobId)
+            : throw RouterTimeout(routerName, jobId, timeout);
+
+    /// <summary>
+    /// Acquires several router locks all or nothing without blocking a thread, and returns a scope that releases
+    /// them when disposed.
+    /// </summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="jobId">The job that will hold the locks.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
+    /// <param name="cancellationToken">Cancels the wait; the locks taken so far are released again.</param>
+    /// <returns>The held locks; dispose to release.</returns>
+    /// <exception cref="RegistryLockTimeoutException">Not every lock was acquired in time; none is held.</exception>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
+    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<RouterLockScope> AllRouterLocksAsync(
+        IEnumerable<string> routerNames,
+        string jobId,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        return await AcquireAllRouterLocksAtomicAsync(routers, jobId, timeout, cancellationToken).ConfigureAwait(false)
+            ? new RouterLockScope(this, routers, jobId)
+            : throw AllRoutersTimeout(routers, jobId, timeout);
+    }
+
+    /// <summary>Waits until a router is free, without acquiring it and without blocking a thread.</summary>
+    /// <param name="routerName">The router.</param>
+    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when the router is free; <see langword="false"/> when the timeout elapsed first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<bool> WaitForRouterAsync(string routerName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+        return WaitForRouterCoreAsync(routerName, checkedTimeout, Stopwatch.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>Waits until every router is free, within one total timeout, without blocking a thread.</summary>
+    /// <param name="routerNames">The routers.</param>
+    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns><see langword="true"/> when all were seen free; <see langword="false"/> when the timeout elapsed first.</returns>
+    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<bool> WaitForAllRoutersAsync(IEnumerable<string> routerNames, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        var start = Stopwatch.GetTimestamp();
+        foreach (var router in routers)
+        {
+            if (!await WaitForRouterCoreAsync(router, checkedTimeout, start, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> AcquireRouterLockCoreAsync(string routerName, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        if (!await _locks.TryAcquireAsync(RouterLockName(routerName), jobId, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        OnRouterAcquired(routerName, jobId);
+        return true;
+    }
+
+    private async ValueTask<bool> AcquireAllRouterLocksCoreAsync(string[] routers, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        if (!await _locks.TryAcquireAllAsync([.. routers.Select(RouterLockName)], jobId, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        OnAllRoutersAcquired(routers, jobId);
+        return true;
+    }
+
+    private async ValueTask<bool> WaitForRouterCoreAsync(string routerName, LockTimeout timeout, long start, CancellationToken cancellationToken)
+    {
+        var name = RouterLockName(routerName);
+        if (_locks.GetValue(name) != 0)
+        {
+            return true; // Free (1) or never created (-1): no need to start watching.
+        }
+
+        var files = _locks.Files;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Subscribe first, then look: a release between the look and the wait still completes the subscription.
+            using var subscription = _locks.Watcher.Subscribe(
+                Path.GetFileName(files.NotifyPath(routerName)),
+                Path.GetFileName(files.OwnerRecordPath(name)));
+            if (_locks.GetValue(name) != 0)
+            {
+                return true; // Free (1), or never created (-1).
+            }
+
+            var remaining = timeout.Remaining(start);
+            if (remaining.IsZero)
+            {
+                return false;
+            }
+
+            var slice = remaining.IsInfinite || remaining.TimeSpan > s_waitRecheckInterval ? s_waitRecheckInterval : remaining.TimeSpan;
+            try
+            {
+                await subscription.Changed.WaitAsync(slice, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The coarse re-check: loop and look at the semaphore again.
+            }
+        }
+    }
+}
