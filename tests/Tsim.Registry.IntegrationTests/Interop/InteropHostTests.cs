@@ -123,6 +123,19 @@ public sealed partial class InteropHostTests : IDisposable
         JsonNode.DeepEquals(JsonNode.Parse(pythonView.First), before).Should().BeTrue(pythonView.ToString());
     }
 
+    [Fact]
+    public async Task SpellingsOfOneMac_AreOneMacForCSharp_ButNotForPythonsLiteralCheck()
+    {
+        // By design (README, remaining differences): C# stores and compares canonical spellings, Python compares strings.
+        (await _sandbox.RunPythonAsync("register", "pyu", "10.70.0.1/24", "r1", "02:AB:00:00:00:01")).First.Should().Be("REGISTERED");
+        var manager = _sandbox.CreateManager();
+        manager.CheckAndRegisterHost("csu", "10.70.0.2/24", "r1", "02:ab:00:00:00:01").Should().BeFalse("C# compares MACs canonically");
+        manager.CheckAndRegisterHost("csv", "10.70.0.3/24", "r1", "02-AB-00-00-00-02").Should().BeTrue();
+        _sandbox.ReadHostsFile()["csv"]!["mac_address"]!.GetValue<string>().Should().Be("02:ab:00:00:00:02", "C# stores the canonical spelling");
+        (await _sandbox.RunPythonAsync("register", "pyv", "10.70.0.4/24", "r1", "02:AB:00:00:00:02")).First.Should().Be(
+            "REGISTERED", "Python's own check compares the strings as written (a defect of the spec, documented)");
+    }
+
     /// <summary><c>time.strftime('%c')</c> in the C locale, e.g. <c>Thu Nov 26 14:43:11 2026</c> (day padded with a space).</summary>
     [GeneratedRegex(@"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 1-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] [0-9]{4}$")]
     private static partial Regex CTimeFormat();
