@@ -86,7 +86,9 @@ internal static class RegistryJson
         .Add("dscp", lease.Dscp)
         .AddFloat("allocated_at", UnixSeconds(lease.AllocatedAt));
 
-    /// <summary>Unix seconds as a float with the library's tick precision, like Python's <c>time.time()</c>.</summary>
-    private static double UnixSeconds(DateTimeOffset time) =>
-        (time - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+    /// <summary>
+    /// Unix seconds as a float, like Python's <c>time.time()</c>, at the library's full (100 ns tick) precision, so a
+    /// value Python stored (e.g. 1795707165.5577655) prints as Python prints it and not cut to milliseconds.
+    /// </summary>
+    private static double UnixSeconds(DateTimeOffset time) => (time - DateTimeOffset.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
 }

@@ -59,9 +59,16 @@ public sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Starts <c>dotnet Tsim.Registry.TestWorker.dll ARGS</c>.</summary>
-    public static WorkerProcess Start(IEnumerable<string> arguments)
+    public static WorkerProcess Start(IEnumerable<string> arguments) =>
+        StartProgram(DotnetHost(), [s_workerPath.Value, .. arguments], "TestWorker");
+
+    /// <summary>
+    /// Starts another program that speaks the same line protocol (e.g. <c>python3</c> with a driver script of the
+    /// interoperability tests); <paramref name="name"/> stands for the program and its first argument in messages.
+    /// </summary>
+    public static WorkerProcess StartProgram(string fileName, IEnumerable<string> arguments, string name)
     {
-        var startInfo = new ProcessStartInfo(DotnetHost())
+        var startInfo = new ProcessStartInfo(fileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -70,13 +77,12 @@ public sealed class WorkerProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        startInfo.ArgumentList.Add(s_workerPath.Value);
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
 
-        var description = "TestWorker " + string.Join(' ', startInfo.ArgumentList.Skip(1));
+        var description = name + " " + string.Join(' ', startInfo.ArgumentList.Skip(1));
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {description}.");
         return new WorkerProcess(process, description);
     }
