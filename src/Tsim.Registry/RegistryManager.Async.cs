@@ -117,7 +117,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
-        return WaitForRouterCoreAsync(routerName, checkedTimeout, Stopwatch.GetTimestamp(), cancellationToken);
+        return WaitForRouterInstrumentedAsync(routerName, checkedTimeout, cancellationToken);
     }
 
     /// <summary>Waits until every router is free, within one total timeout, without blocking a thread.</summary>
@@ -134,38 +134,47 @@ public sealed partial class RegistryManager
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
 
+        using var operation = RegistryTelemetry.StartOperation("wait_for_all_routers_async");
         var start = Stopwatch.GetTimestamp();
         foreach (var router in routers)
         {
             if (!await WaitForRouterCoreAsync(router, checkedTimeout, start, cancellationToken).ConfigureAwait(false))
             {
-                return false;
+                return operation.Complete(false);
             }
         }
 
-        return true;
+        return operation.Complete(true);
+    }
+
+    private async ValueTask<bool> WaitForRouterInstrumentedAsync(string routerName, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        using var operation = RegistryTelemetry.StartOperation("wait_for_router_async");
+        return operation.Complete(await WaitForRouterCoreAsync(routerName, timeout, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false));
     }
 
     private async ValueTask<bool> AcquireRouterLockCoreAsync(string routerName, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
+        using var operation = RegistryTelemetry.StartOperation("acquire_router_lock_async");
         if (!await _locks.TryAcquireAsync(RouterLockName(routerName), jobId, timeout, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            return operation.Complete(false);
         }
 
         OnRouterAcquired(routerName, jobId);
-        return true;
+        return operation.Complete(true);
     }
 
     private async ValueTask<bool> AcquireAllRouterLocksCoreAsync(string[] routers, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
+        using var operation = RegistryTelemetry.StartOperation("acquire_all_router_locks_async");
         if (!await _locks.TryAcquireAllAsync([.. routers.Select(RouterLockName)], jobId, timeout, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            return operation.Complete(false);
         }
 
         OnAllRoutersAcquired(routers, jobId);
-        return true;
+        return operation.Complete(true);
     }
 
     private async ValueTask<bool> WaitForRouterCoreAsync(string routerName, LockTimeout timeout, long start, CancellationToken cancellationToken)

@@ -32,6 +32,7 @@ public sealed partial class RegistryManager
         var mac = NetworkAddresses.CanonicalMacOrThrow(macAddress, nameof(macAddress));
         var extra = AdditionalInfoJson.ToElements(additionalInfo, nameof(additionalInfo));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("register_host");
 
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
@@ -39,7 +40,7 @@ public sealed partial class RegistryManager
             if (FindCollision(hosts, hostName, ip, mac) is { } reason)
             {
                 _logger.HostCollision(hostName, reason);
-                return false;
+                return operation.Complete(false);
             }
 
             var now = _timeProvider.GetLocalNow();
@@ -62,7 +63,7 @@ public sealed partial class RegistryManager
             w.WriteString("ip", ip);
             w.WriteString("router", connectedTo);
         });
-        return true;
+        return operation.Complete(true);
     }
 
     /// <summary>Removes a host from the registry. Its leases, if any, are left for their holders to release.</summary>
@@ -76,13 +77,14 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("unregister_host");
 
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
             var hosts = _io.Read(RegistryFiles.Hosts);
             if (!hosts.Remove(hostName))
             {
-                return false;
+                return operation.Complete(false);
             }
 
             _io.Write(RegistryFiles.Hosts, hosts);
@@ -90,7 +92,7 @@ public sealed partial class RegistryManager
 
         _logger.HostUnregistered(hostName);
         LogTransaction("unregister_host", w => w.WriteString("host_name", hostName));
-        return true;
+        return operation.Complete(true);
     }
 
     /// <summary>Gets a registered host. Reads without a lock: files are replaced atomically, so a read is never torn.</summary>
@@ -102,7 +104,8 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
-        return _io.Read(RegistryFiles.Hosts).TryGetValue(hostName, out var record) ? ToHostInfo(hostName, record) : null;
+        using var operation = RegistryTelemetry.StartOperation("get_host_info");
+        return operation.Complete(_io.Read(RegistryFiles.Hosts).TryGetValue(hostName, out var record) ? ToHostInfo(hostName, record) : null);
     }
 
     /// <summary>Gets every registered host, keyed by name.</summary>
@@ -111,6 +114,7 @@ public sealed partial class RegistryManager
     public IReadOnlyDictionary<string, HostInfo> ListAllHosts()
     {
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("list_all_hosts");
         var hosts = _io.Read(RegistryFiles.Hosts);
         var result = new Dictionary<string, HostInfo>(hosts.Count, StringComparer.Ordinal);
         foreach (var (name, record) in hosts)
@@ -118,7 +122,7 @@ public sealed partial class RegistryManager
             result[name] = ToHostInfo(name, record);
         }
 
-        return result;
+        return operation.Complete(result);
     }
 
     private static string? FindCollision(Dictionary<string, HostRecord> hosts, string hostName, string ip, string mac)

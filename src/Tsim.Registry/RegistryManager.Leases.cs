@@ -39,6 +39,7 @@ public sealed partial class RegistryManager
         }
 
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("acquire_host_lease");
 
         int refCount;
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
@@ -87,7 +88,7 @@ public sealed partial class RegistryManager
             w.WriteString("host_name", hostName);
             w.WriteNumber("ref_count", refCount);
         });
-        return refCount;
+        return operation.Complete(refCount);
     }
 
     /// <summary>
@@ -105,6 +106,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidId(runId, nameof(runId));
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("release_host_lease");
 
         LeaseRelease result;
         using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
@@ -136,7 +138,7 @@ public sealed partial class RegistryManager
             w.WriteNumber("ref_count", result.RefCount);
             w.WriteBoolean("should_delete", result.ShouldDelete);
         });
-        return result;
+        return operation.Complete(result);
     }
 
     /// <summary>Gets the number of leases on a host.</summary>
@@ -148,7 +150,8 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
-        return _io.Read(RegistryFiles.HostLeases).TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0;
+        using var operation = RegistryTelemetry.StartOperation("get_host_lease_count");
+        return operation.Complete(_io.Read(RegistryFiles.HostLeases).TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0);
     }
 
     /// <summary>Gets the leases of every host, or of one host.</summary>
@@ -164,6 +167,7 @@ public sealed partial class RegistryManager
         }
 
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("list_host_leases");
         var result = new Dictionary<string, HostLeases>(StringComparer.Ordinal);
         foreach (var (name, entry) in _io.Read(RegistryFiles.HostLeases))
         {
@@ -173,7 +177,7 @@ public sealed partial class RegistryManager
             }
         }
 
-        return result;
+        return operation.Complete(result);
     }
 
     private static HostLease ToHostLease(HostLeaseRecord record) =>

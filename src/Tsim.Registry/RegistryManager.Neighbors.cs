@@ -19,6 +19,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("acquire_neighbor_lease");
 
         var key = NeighborLeaseEntry.Key(hostName, ip);
         int refCount;
@@ -52,7 +53,7 @@ public sealed partial class RegistryManager
             w.WriteString("neighbor_ip", ip);
             w.WriteNumber("ref_count", refCount);
         });
-        return refCount;
+        return operation.Complete(refCount);
     }
 
     /// <summary>Releases one neighbour lease of <paramref name="runId"/> (its most recent one, when it holds several).</summary>
@@ -70,6 +71,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("release_neighbor_lease");
 
         var key = NeighborLeaseEntry.Key(hostName, ip);
         LeaseRelease result;
@@ -103,6 +105,6 @@ public sealed partial class RegistryManager
             w.WriteNumber("ref_count", result.RefCount);
             w.WriteBoolean("should_delete", result.ShouldDelete);
         });
-        return result;
+        return operation.Complete(result);
     }
 }

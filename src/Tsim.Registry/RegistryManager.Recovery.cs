@@ -10,6 +10,7 @@ public sealed partial class RegistryManager
     public IReadOnlyList<LockStatus> ListHeldLocks()
     {
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("list_held_locks");
         var result = new List<LockStatus>();
         foreach (var name in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
         {
@@ -21,7 +22,7 @@ public sealed partial class RegistryManager
             AddIfHeld(result, RouterLockName(router));
         }
 
-        return result;
+        return operation.Complete(result);
     }
 
     /// <summary>
@@ -40,6 +41,7 @@ public sealed partial class RegistryManager
     public StaleLeaseReport ReapStaleLeases(bool dryRun = false)
     {
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("reap_stale_leases");
         var hostLeases = new List<StaleLease>();
         var hostsReleased = new List<string>();
         using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
@@ -109,7 +111,7 @@ public sealed partial class RegistryManager
             });
         }
 
-        return new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun);
+        return operation.Complete(new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun));
     }
 
     /// <summary>
@@ -129,7 +131,8 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         ThrowIfDisposed();
-        return _locks.ForceRelease(RouterLockName(routerName));
+        using var operation = RegistryTelemetry.StartOperation("force_release_router_lock");
+        return operation.Complete(_locks.ForceRelease(RouterLockName(routerName)));
     }
 
     private static bool IsStale(int pid, long? startTime, string? pidNamespace, string key, string runId, double allocatedAt, List<StaleLease> found)

@@ -25,14 +25,15 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("acquire_router_lock");
 
         if (!_locks.TryAcquire(RouterLockName(routerName), jobId, checkedTimeout))
         {
-            return false;
+            return operation.Complete(false);
         }
 
         OnRouterAcquired(routerName, jobId);
-        return true;
+        return operation.Complete(true);
     }
 
     /// <summary>
@@ -48,10 +49,11 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("release_router_lock");
 
         if (!_locks.Release(RouterLockName(routerName), jobId))
         {
-            return false;
+            return operation.Complete(false);
         }
 
         LogTransaction("release_router_lock", w =>
@@ -59,7 +61,7 @@ public sealed partial class RegistryManager
             w.WriteString("router", routerName);
             w.WriteString("job_id", jobId);
         });
-        return true;
+        return operation.Complete(true);
     }
 
     /// <summary>
@@ -73,7 +75,8 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         ThrowIfDisposed();
-        return _locks.GetValue(RouterLockName(routerName)) == 0;
+        using var operation = RegistryTelemetry.StartOperation("is_router_locked");
+        return operation.Complete(_locks.GetValue(RouterLockName(routerName)) == 0);
     }
 
     /// <summary>Gets the owner of a router lock from the record its C# holder wrote.</summary>
@@ -87,15 +90,16 @@ public sealed partial class RegistryManager
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("get_router_lock_owner");
         var name = RouterLockName(routerName);
         if (_locks.GetValue(name) != 0)
         {
-            return null; // Free: a record left behind would be stale.
+            return operation.Complete<RouterLockOwner?>(null); // Free: a record left behind would be stale.
         }
 
-        return _locks.Files.ReadOwnerRecord(name) is { } record
+        return operation.Complete(_locks.Files.ReadOwnerRecord(name) is { } record
             ? new RouterLockOwner(routerName, record.JobId, record.Pid, record.StartTime, record.AcquiredAt)
-            : null;
+            : null);
     }
 
     /// <summary>
@@ -116,14 +120,15 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("acquire_all_router_locks");
 
         if (!_locks.TryAcquireAll([.. routers.Select(RouterLockName)], jobId, checkedTimeout))
         {
-            return false;
+            return operation.Complete(false);
         }
 
         OnAllRoutersAcquired(routers, jobId);
-        return true;
+        return operation.Complete(true);
     }
 
     /// <summary>Releases the router locks among <paramref name="routerNames"/> that <paramref name="jobId"/> holds here.</summary>
@@ -142,6 +147,7 @@ public sealed partial class RegistryManager
 
         NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("release_all_router_locks");
 
         var released = 0;
         foreach (var router in routers.Distinct(StringComparer.Ordinal))
@@ -152,7 +158,7 @@ public sealed partial class RegistryManager
             }
         }
 
-        return released;
+        return operation.Complete(released);
     }
 
     /// <summary>
@@ -208,7 +214,8 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
-        return WaitForRouterCore(routerName, checkedTimeout, Stopwatch.GetTimestamp());
+        using var operation = RegistryTelemetry.StartOperation("wait_for_router");
+        return operation.Complete(WaitForRouterCore(routerName, checkedTimeout, Stopwatch.GetTimestamp()));
     }
 
     /// <summary>Waits until every router is free, within one total timeout.</summary>
@@ -222,17 +229,18 @@ public sealed partial class RegistryManager
         var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("wait_for_all_routers");
 
         var start = Stopwatch.GetTimestamp();
         foreach (var router in routers)
         {
             if (!WaitForRouterCore(router, checkedTimeout, start))
             {
-                return false;
+                return operation.Complete(false);
             }
         }
 
-        return true;
+        return operation.Complete(true);
     }
 
     private bool WaitForRouterCore(string routerName, LockTimeout timeout, long start)

@@ -271,6 +271,7 @@ internal sealed class LockManager : IDisposable
         if (!WaitRecoveringDeadOwners(name, semaphore, timeout, start))
         {
             _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+            RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
             return false;
         }
 
@@ -307,6 +308,7 @@ internal sealed class LockManager : IDisposable
                 if (remaining.IsZero)
                 {
                     _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                    RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
                     return false;
                 }
 
@@ -353,6 +355,8 @@ internal sealed class LockManager : IDisposable
             _held[name.Value] = held;
         }
 
+        RegistryTelemetry.RecordLockAttempt(name, acquired: true, Stopwatch.GetElapsedTime(start));
+
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -398,6 +402,7 @@ internal sealed class LockManager : IDisposable
             _files.TouchNotify(routerName);
         }
 
+        RegistryTelemetry.RecordLockHeld(name, _timeProvider.GetUtcNow() - held.AcquiredAt);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LockReleased(name.Value, held.JobId, (_timeProvider.GetUtcNow() - held.AcquiredAt).TotalMilliseconds);

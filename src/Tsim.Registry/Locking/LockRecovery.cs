@@ -81,6 +81,7 @@ internal sealed class LockRecovery
         }
 
         _logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
+        RegistryTelemetry.RecordRecovery(name);
         return true;
     }
 

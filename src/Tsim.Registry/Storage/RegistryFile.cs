@@ -7,18 +7,28 @@ namespace Tsim.Registry;
 /// entry that parses but cannot be used (a <c>null</c> host or lease), described for the corruption message.
 /// </summary>
 internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo, Func<T, string?> FindNullEntry)
-    where T : class, new();
+    where T : class, new()
+{
+    /// <summary>Gets what to report (to the metrics' gauges) each time the file's content is read or written.</summary>
+    internal Action<string, T>? Observe { get; init; }
+}
 
 /// <summary>The three files of the specification.</summary>
 internal static class RegistryFiles
 {
     internal static readonly RegistryFile<Dictionary<string, HostRecord>> Hosts =
         new("hosts.json", RegistryJsonContext.Default.DictionaryStringHostRecord, static hosts =>
-            hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null);
+            hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null)
+        {
+            Observe = static (directory, hosts) => RegistryTelemetry.RecordHosts(directory, hosts.Count),
+        };
 
     internal static readonly RegistryFile<Dictionary<string, HostLeaseEntry>> HostLeases =
         new("host_leases.json", RegistryJsonContext.Default.DictionaryStringHostLeaseEntry, static leases =>
-            FindNullLease(leases, static e => e.Leases));
+            FindNullLease(leases, static e => e.Leases))
+        {
+            Observe = static (directory, leases) => RegistryTelemetry.RecordHostLeases(directory, leases.Values.Sum(static e => e.Leases.Count)),
+        };
 
     internal static readonly RegistryFile<Dictionary<string, NeighborLeaseEntry>> NeighborLeases =
         new("neighbor_leases.json", RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry, static leases =>

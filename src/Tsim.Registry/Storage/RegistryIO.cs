@@ -41,7 +41,9 @@ internal sealed class RegistryIO
         var path = PathOf(file);
         var bytes = WithRetries(path, "read", () => NoFollowFile.TryReadAllBytes(path));
 
-        return bytes is null ? new T() : Parse(file, path, bytes);
+        var data = bytes is null ? new T() : Parse(file, path, bytes);
+        file.Observe?.Invoke(_directory, data);
+        return data;
     }
 
     /// <summary>
@@ -60,6 +62,7 @@ internal sealed class RegistryIO
             WriteAtomically(path, bytes);
             return true;
         });
+        file.Observe?.Invoke(_directory, data);
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             _logger.RegistryFileWritten(file.FileName, bytes.Length, Stopwatch.GetElapsedTime(start).TotalMilliseconds);

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tsim.Registry;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers a <see cref="RegistryManager"/> with dependency injection.</summary>
+public static class TsimRegistryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds a singleton <see cref="RegistryManager"/> configured from a configuration section shaped like the
+    /// specification's <c>registry_manager</c> section (snake_case keys), validated at start-up.
+    /// </summary>
+    /// <param name="services">The services to add to.</param>
+    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("registry_manager")</c>.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <remarks>
+    /// The manager is created on first use and disposed with the container, which releases every lock it still
+    /// holds. A <see cref="RegistryManager"/> registered before this call wins.
+    /// </remarks>
+    public static IServiceCollection AddTsimRegistry(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services).Bind(configuration);
+        return services;
+    }
+
+    /// <summary>Adds a singleton <see cref="RegistryManager"/> configured in code, validated at start-up.</summary>
+    /// <param name="services">The services to add to.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static IServiceCollection AddTsimRegistry(this IServiceCollection services, Action<RegistryManagerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services).Configure(configure);
+        return services;
+    }
+
+    private static OptionsBuilder<RegistryManagerOptions> AddCore(IServiceCollection services)
+    {
+        // The same two validators the constructor runs; ValidateOnStart makes a host fail at start, not at first use.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryManagerOptions>, RegistryManagerOptionsConsistencyValidator>());
+        services.TryAddSingleton(static provider => new RegistryManager(
+            provider.GetRequiredService<IOptions<RegistryManagerOptions>>(),
+            provider.GetService<ILogger<RegistryManager>>()));
+        return services.AddOptionsWithValidateOnStart<RegistryManagerOptions, RegistryManagerOptionsValidator>();
+    }
+}
