@@ -22,6 +22,7 @@ namespace Tsim.Registry.TestWorker;
 /// lease-loop HOST RUN N [--hold] [--neighbor IP] [--router R]
 ///                                        loops print "ready" and start on the stdin line "go"
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
+/// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -49,6 +50,9 @@ internal static class Program
                     "wait" => LockCommands.Wait(manager, arguments),
                     "register-range" => RegistryCommands.RegisterRange(manager, arguments),
                     "lease-loop" => RegistryCommands.LeaseLoop(manager, arguments),
+                    "hold" => CrashCommands.Hold(manager, arguments),
+                    "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
+                    "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     _ => throw new UsageException($"unknown command '{arguments.Command}'"),
                 };
             }

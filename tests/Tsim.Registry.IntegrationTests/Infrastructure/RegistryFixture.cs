@@ -13,10 +13,19 @@ public sealed class RegistryFixture : IDisposable
     private readonly List<RegistryManager> _managers = [];
 
     public RegistryFixture()
+        : this("it", "integ")
+    {
+    }
+
+    /// <summary>
+    /// A registry whose prefix is <paramref name="prefixTag"/> + 10 hex digits and whose directory is
+    /// <c>/tmp/tsim-DIRECTORYTAG-GUID</c>, so that one area's leftovers can be told from another's.
+    /// </summary>
+    public RegistryFixture(string prefixTag, string directoryTag)
     {
         var id = Guid.NewGuid().ToString("N");
-        Prefix = "it" + id[..10];
-        Directory = Path.Combine(Path.GetTempPath(), "tsim-integ-" + id);
+        Prefix = prefixTag + id[..10];
+        Directory = Path.Combine(Path.GetTempPath(), $"tsim-{directoryTag}-{id}");
         System.IO.Directory.CreateDirectory(Directory);
     }
 

@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Tsim.Registry.IntegrationTests.CrashSafety;
+using Tsim.Registry.IntegrationTests.Infrastructure;
+
+namespace Tsim.Registry.IntegrationTests.Cli;
+
+/// <summary>
+/// <c>locks</c>, <c>reap</c> and <c>unlock</c> as real processes, on locks and leases left by real workers (alive,
+/// SIGKILLed, or with a hand-written owner record).
+/// </summary>
+public sealed class RecoveryCommandsTests : IDisposable
+{
+    private readonly RegistryFixture _registry = CrashSupport.CreateRegistry();
+
+    public void Dispose() => _registry.Dispose();
+
+    [Fact]
+    public async Task Locks_NothingHeld_SaysSo()
+    {
+        var table = await RunAsync("locks");
+        table.ExitCode.Should().Be(0, table.ToString());
+        table.Lines.Should().Equal("no lock is held");
+
+        var json = await RunAsync("locks", "--json");
+        json.ExitCode.Should().Be(0, json.ToString());
+        using var document = JsonDocument.Parse(json.Stdout);
+        document.RootElement.GetProperty("locks").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Locks_LiveDeadAndRecordlessHolders_ListedWithOwnerState()
+    {
+        var live = await HoldAsync("r1", "job-live");
+        var dead = await AbandonAsync("r2", "job-dead");
+        await AbandonAsync("r3", "job-gone");
+        File.WriteAllText(CrashSupport.RouterRecordPath(_registry, "r3"), "not a record");
+
+        var table = await RunAsync("locks");
+
+        table.ExitCode.Should().Be(0, table.ToString());
+        table.Lines[0].Should().MatchRegex("^LOCK +ROUTER +JOB +PID +ACQUIRED_AT +OWNER$");
+        table.Lines.Should().HaveCount(4, table.ToString());
+        table.Lines[1].Should().MatchRegex($"^{_registry.Prefix}-router-r1 +r1 +job-live +{live} +\\d{{4}}-\\d\\d-\\d\\dT[0-9:.]+Z +alive$");
+        table.Lines[2].Should().MatchRegex($"^{_registry.Prefix}-router-r2 +r2 +job-dead +{dead} +\\S+Z +dead$");
+        table.Lines[3].Should().MatchRegex($"^{_registry.Prefix}-router-r3 +r3 +- +- +- +no-record$");
+        var routerColumn = table.Lines[0].IndexOf("ROUTER", StringComparison.Ordinal);
+        var ownerColumn = table.Lines[0].IndexOf("OWNER", StringComparison.Ordinal);
+        table.Lines.Skip(1).Select(l => l.Substring(routerColumn, 2)).Should().Equal(["r1", "r2", "r3"], "columns are aligned");
+        table.Lines.Skip(1).Select(l => l[ownerColumn..]).Should().Equal(["alive", "dead", "no-record"], "columns are aligned");
+
+        var json = await RunAsync("locks", "--json");
+        json.ExitCode.Should().Be(0, json.ToString());
+        using var document = JsonDocument.Parse(json.Stdout);
+        var locks = document.RootElement.GetProperty("locks").EnumerateArray().ToList();
+        locks.Select(l => (l.GetProperty("router").GetString(), l.GetProperty("owner_state").GetString()))
+            .Should().Equal(("r1", "alive"), ("r2", "dead"), ("r3", "no-record"));
+        locks[0].GetProperty("pid").GetInt32().Should().Be(live);
+        locks[0].GetProperty("job_id").GetString().Should().Be("job-live");
+        locks[0].GetProperty("acquired_at").GetDouble().Should().BeGreaterThan(1.7e9);
+        locks[1].GetProperty("pid").GetInt32().Should().Be(dead);
+        locks[2].GetProperty("pid").ValueKind.Should().Be(JsonValueKind.Null);
+        locks[2].GetProperty("acquired_at").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task Reap_DryRunChangesNothing_ThenRemovesDeadLeasesAndReportsFreedHosts()
+    {
+        var manager = _registry.CreateManager();
+        var scenario = await StaleLeaseScenario.CreateAsync(_registry, manager);
+        var hostLeases = File.ReadAllBytes(_registry.PathOf("host_leases.json"));
+        var neighborLeases = File.ReadAllBytes(_registry.PathOf("neighbor_leases.json"));
+
+        var dryRun = await RunAsync("reap", "--dry-run", "--json");
+        dryRun.ExitCode.Should().Be(0, dryRun.ToString());
+        File.ReadAllBytes(_registry.PathOf("host_leases.json")).Should().Equal(hostLeases, "--dry-run writes nothing");
+        File.ReadAllBytes(_registry.PathOf("neighbor_leases.json")).Should().Equal(neighborLeases, "--dry-run writes nothing");
+        AssertReapJson(dryRun.Stdout, scenario, dryRunExpected: true);
+
+        var dryRunText = await RunAsync("reap", "--dry-run");
+        dryRunText.ExitCode.Should().Be(0, dryRunText.ToString());
+        dryRunText.Stdout.Should().Contain($"would remove host lease {StaleLeaseScenario.DeadHost}: run run-dead, pid {scenario.DeadPid} (dead)")
+            .And.Contain($"hosts would be left without leases: {StaleLeaseScenario.DeadHost}\n")
+            .And.Contain("dry run, nothing written: 3 host lease(s), 2 neighbour lease(s)");
+        File.ReadAllBytes(_registry.PathOf("host_leases.json")).Should().Equal(hostLeases);
+
+        var reap = await RunAsync("reap");
+        reap.ExitCode.Should().Be(0, reap.ToString());
+        reap.Stdout.Should().Contain($"removed host lease {StaleLeaseScenario.SharedHost}: run run-shared-dead, pid {scenario.SharedDeadPid} (dead)")
+            .And.Contain($"removed neighbour lease {StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp}: run run-dead")
+            .And.Contain($"hosts left without leases: {StaleLeaseScenario.DeadHost}\n")
+            .And.Contain($"neighbour entries left without leases: {StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp}\n")
+            .And.EndWith("3 host lease(s), 2 neighbour lease(s) of dead processes");
+        manager.GetHostLeaseCount(StaleLeaseScenario.DeadHost).Should().Be(0);
+        manager.GetHostLeaseCount(StaleLeaseScenario.SharedHost).Should().Be(1, "the live process's lease stays");
+
+        var nothingLeft = await RunAsync("reap", "--json");
+        using var document = JsonDocument.Parse(nothingLeft.Stdout);
+        document.RootElement.GetProperty("dry_run").GetBoolean().Should().BeFalse();
+        document.RootElement.GetProperty("host_leases").GetArrayLength().Should().Be(0);
+        document.RootElement.GetProperty("hosts_released").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Unlock_WithoutForce_RefusesWithExitTwo_AndChangesNothing()
+    {
+        await AbandonAsync("r1", "job-gone");
+
+        var result = await RunAsync("unlock", "r1");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Stderr.Should().StartWith("ERROR InvalidOperationException:").And.Contain("--force");
+        result.Lines.Should().BeEmpty();
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(0);
+        File.Exists(CrashSupport.RouterRecordPath(_registry, "r1")).Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Unlock_LiveRecordedOwner_RefusesWithExitTwoAndTheReason()
+    {
+        var live = await HoldAsync("r1", "job-live");
+
+        var result = await RunAsync("unlock", "r1", "--force");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Stderr.Should().StartWith("ERROR InvalidOperationException:").And.Contain("job-live").And.Contain($"pid {live}").And.Contain("alive");
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(0, "a live holder's lock is never forced");
+    }
+
+    [Fact]
+    public async Task Unlock_HeldWithNoUsableRecord_Unlocks_ThenNotHeld()
+    {
+        await AbandonAsync("r1", "job-gone");
+        File.Delete(CrashSupport.RouterRecordPath(_registry, "r1")); // As if killed between its wait and its record.
+
+        var result = await RunAsync("unlock", "r1", "--force");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Lines.Should().Equal("UNLOCKED");
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1);
+
+        var again = await RunAsync("unlock", "r1", "--force");
+        again.ExitCode.Should().Be(1, again.ToString());
+        again.Lines.Should().Equal("NOT_HELD");
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1, "a free lock is never posted above 1");
+    }
+
+    [Fact]
+    public async Task Unlock_DeadRecordedOwner_RecoversIt()
+    {
+        await AbandonAsync("r1", "job-gone");
+
+        var result = await RunAsync("unlock", "r1", "--force");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Lines.Should().Equal("UNLOCKED");
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1);
+        File.Exists(CrashSupport.RouterRecordPath(_registry, "r1")).Should().BeFalse();
+    }
+
+    private static void AssertReapJson(string json, StaleLeaseScenario scenario, bool dryRunExpected)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        root.EnumerateObject().Select(p => p.Name).Should().Equal("dry_run", "host_leases", "hosts_released", "neighbor_entries_released", "neighbor_leases");
+        root.GetProperty("dry_run").GetBoolean().Should().Be(dryRunExpected);
+        root.GetProperty("host_leases").EnumerateArray()
+            .Select(l => (l.GetProperty("key").GetString(), l.GetProperty("run_id").GetString(), l.GetProperty("pid").GetInt32()))
+            .Should().BeEquivalentTo(
+            [
+                (StaleLeaseScenario.DeadHost, "run-dead", scenario.DeadPid),
+                (StaleLeaseScenario.DeadHost, "run-dead", scenario.DeadPid),
+                (StaleLeaseScenario.SharedHost, "run-shared-dead", scenario.SharedDeadPid),
+            ]);
+        root.GetProperty("neighbor_leases").GetArrayLength().Should().Be(2);
+        root.GetProperty("hosts_released").EnumerateArray().Select(h => h.GetString()).Should().Equal(StaleLeaseScenario.DeadHost);
+        root.GetProperty("neighbor_entries_released").EnumerateArray().Select(h => h.GetString())
+            .Should().Equal($"{StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp}");
+    }
+
+    private Task<CliResult> RunAsync(params string[] args) =>
+        CliSandbox.RunRawAsync(["--registry-dir", _registry.Directory, "--prefix", _registry.Prefix, .. args]);
+
+    /// <summary>A worker holds the router until the fixture kills it; returns its pid.</summary>
+    private async Task<int> HoldAsync(string router, string job)
+    {
+        var worker = _registry.StartWorker("lock", router, job);
+        await worker.ExpectAsync("acquired");
+        return worker.Pid;
+    }
+
+    /// <summary>A worker takes the router and SIGKILLs itself; returns its (dead) pid.</summary>
+    private async Task<int> AbandonAsync(string router, string job)
+    {
+        var worker = _registry.StartWorker("lock", router, job);
+        await worker.ExpectAsync("acquired");
+        worker.SendLine("abandon");
+        await worker.WaitForExitAsync();
+        return worker.Pid;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Tsim.Registry.IntegrationTests.Infrastructure;
+
+namespace Tsim.Registry.IntegrationTests.CrashSafety;
+
+/// <summary>What the crash-safety tests share: their registry naming, lock paths, identities and merged worker output.</summary>
+internal static class CrashSupport
+{
+    /// <summary>A registry in <c>/tmp/tsim-crash-GUID</c> with semaphore prefix <c>cs</c> + 10 hex digits.</summary>
+    internal static RegistryFixture CreateRegistry() => new("cs", "crash");
+
+    /// <summary>The owner record of a router lock (the compatibility contract's <c>lock_dir/PREFIX-router-R</c>).</summary>
+    internal static string RouterRecordPath(RegistryFixture registry, string router) =>
+        Path.Combine(registry.Directory, "locks", $"{registry.Prefix}-router-{router}");
+
+    /// <summary>Value of <c>/PREFIX-LOCK</c>: 1 free, 0 held, -1 when the semaphore does not exist.</summary>
+    internal static int SemaphoreValue(RegistryFixture registry, string lockSuffix)
+    {
+        using var semaphore = NamedSemaphore.TryOpenExisting($"/{registry.Prefix}-{lockSuffix}");
+        return semaphore?.GetValue() ?? -1;
+    }
+
+    /// <summary>
+    /// Posts <c>/PREFIX-LOCK</c> once, as an operator would for a registry lock wedged with no owner record (the
+    /// public API has an override for routers only).
+    /// </summary>
+    internal static void PostSemaphore(RegistryFixture registry, string lockSuffix)
+    {
+        using var semaphore = NamedSemaphore.TryOpenExisting($"/{registry.Prefix}-{lockSuffix}")
+            ?? throw new InvalidOperationException($"no semaphore {lockSuffix}");
+        semaphore.GetValue().Should().Be(0, "only a held lock may be posted");
+        semaphore.Post();
+    }
+
+    /// <summary>This process's pid namespace (<c>pid:[inode]</c>) and start time (field 22 of /proc/self/stat).</summary>
+    internal static (string PidNamespace, long StartTime) SelfIdentity()
+    {
+        var pidNamespace = new FileInfo("/proc/self/ns/pid").LinkTarget ?? throw new InvalidOperationException("no pid namespace");
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (pidNamespace, long.Parse(fields[19], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The Stopwatch/CLOCK_MONOTONIC time the workers print, in milliseconds between two stamps.</summary>
+    internal static double Milliseconds(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
+
+    internal static string Summary(IReadOnlyCollection<double> values) =>
+        values.Count == 0
+            ? "none"
+            : string.Create(CultureInfo.InvariantCulture, $"min {values.Min():F1} ms, median {values.Order().ElementAt(values.Count / 2):F1} ms, max {values.Max():F1} ms");
+}
+
+/// <summary>
+/// The stdout lines of several workers in one stream, each tagged with its worker, so a test can wait for the next
+/// event of any of them. A worker that exits or is killed simply stops contributing.
+/// </summary>
+internal sealed class MergedLines
+{
+    private readonly Channel<(WorkerProcess Worker, string Line)> _lines = Channel.CreateUnbounded<(WorkerProcess, string)>();
+
+    internal void Add(WorkerProcess worker) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            while (true)
+            {
+                _lines.Writer.TryWrite((worker, await worker.ReadLineAsync(Timeout.InfiniteTimeSpan)));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Output ended: the worker exited or was killed.
+        }
+    });
+
+    /// <summary>The next line of any worker, or <see langword="null"/> when none comes within <paramref name="timeout"/>.</summary>
+    internal async Task<(WorkerProcess Worker, string Line)?> ReadAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            return await _lines.Reader.ReadAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+}

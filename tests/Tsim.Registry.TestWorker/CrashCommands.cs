@@ -1,0 +1,195 @@
+using System.Globalization;
+using static Tsim.Registry.TestWorker.Protocol;
+
+namespace Tsim.Registry.TestWorker;
+
+/// <summary>
+/// Commands for the crash-safety tests: processes that are meant to be killed (SIGKILL, SIGTERM) at a moment the
+/// test chooses, reporting on stdout everything the test must check afterwards.
+/// </summary>
+internal static class CrashCommands
+{
+    private static readonly TimeSpan s_acquireTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// <c>hold ROUTER JOB</c>: prints <c>waiting</c>, acquires (waiting up to 60 s), prints <c>acquired TS</c>, then
+    /// reads one stdin line: <c>exit</c> ends the process with <see cref="Environment.Exit"/> (a normal exit, without
+    /// releasing or disposing anything itself); end of input releases and exits. Meant to be killed while it holds.
+    /// </summary>
+    internal static int Hold(RegistryManager manager, WorkerArguments arguments)
+    {
+        var router = arguments.Positional(0, "router");
+        var job = arguments.Positional(1, "job id");
+
+        Say("waiting");
+        if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
+        {
+            Say("timeout");
+            return 1;
+        }
+
+        Say($"acquired {Now()}");
+        if (ReadCommand() == "exit")
+        {
+            // Normal process exit with the lock still held: only the library's ProcessExit handler can release it.
+            Environment.Exit(0);
+        }
+
+        manager.ReleaseRouterLock(router, job);
+        Say("released");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>chaos-loop ROUTER --marker FILE</c>: after <c>go</c> on stdin, takes the router in a loop until <c>stop</c> (or end
+    /// of input), printing <c>ok</c> after each round and <c>overlap DETAIL</c> at once when it finds another process
+    /// inside the critical section; then <c>done ROUNDS OVERLAPS</c>. Meant to be SIGKILLed at any moment.
+    /// </summary>
+    /// <remarks>
+    /// The marker is a symlink whose target is the holder's pid: created atomically and exclusively (symlink(2) fails
+    /// with EEXIST), and it names who is inside. A marker left by a process that was killed inside the critical section
+    /// names a dead pid: that is no overlap, just debris to clear. A marker naming a live process is an overlap, and
+    /// so is finding our own marker gone or replaced when leaving. Inside, the holder sleeps ~1 ms.
+    /// </remarks>
+    internal static int ChaosLoop(RegistryManager manager, WorkerArguments arguments)
+    {
+        var router = arguments.Positional(0, "router");
+        var marker = arguments.Required("--marker");
+        var job = JobId("chaos");
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+        ReadyThenWaitForGo();
+        var stop = 0;
+        var stdin = new Thread(() =>
+        {
+            ReadCommand();
+            Volatile.Write(ref stop, 1);
+        })
+        {
+            IsBackground = true,
+        };
+        stdin.Start();
+
+        int rounds = 0, overlaps = 0;
+        while (Volatile.Read(ref stop) == 0)
+        {
+            if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
+            {
+                Say($"timeout {Number(rounds)}");
+                return 1;
+            }
+
+            overlaps += Enter(marker, self);
+            Thread.Sleep(1);
+            overlaps += Leave(marker, self);
+            if (!manager.ReleaseRouterLock(router, job))
+            {
+                Say($"not-held {Number(rounds)}");
+                return 1;
+            }
+
+            rounds++;
+            Say("ok");
+        }
+
+        Say($"done {Number(rounds)} {Number(overlaps)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>register-loop START</c>: after <c>go</c>, registers <c>h&lt;i&gt;</c> for i = START, START+1, … until killed (at
+    /// most 100000 hosts), printing <c>registered NAME</c> after each registration that returned true (and
+    /// <c>collision NAME</c> otherwise) before starting the next.
+    /// </summary>
+    internal static int RegisterLoop(RegistryManager manager, WorkerArguments arguments)
+    {
+        var start = arguments.PositionalInt(0, "start");
+        var router = arguments.Optional("--router") ?? "r1";
+
+        ReadyThenWaitForGo();
+        for (var i = start; i < start + 100_000; i++)
+        {
+            var name = HostAddresses.Name(i);
+            var registered = manager.CheckAndRegisterHost(name, HostAddresses.Ip(i), router, HostAddresses.Mac(i));
+            Say($"{(registered ? "registered" : "collision")} {name}");
+        }
+
+        Say("done");
+        return 0;
+    }
+
+    /// <summary>Creates the marker; returns 1 when another live process is inside.</summary>
+    private static int Enter(string marker, string self)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            try
+            {
+                File.CreateSymbolicLink(marker, self);
+                return 0;
+            }
+            catch (IOException)
+            {
+                // EEXIST: someone is inside, or a killed holder's debris.
+            }
+
+            var inside = ReadMarker(marker);
+            if (inside is null)
+            {
+                continue; // Deleted meanwhile: that holder was still inside a moment ago, yet try again.
+            }
+
+            if (IsAlive(inside))
+            {
+                Say($"overlap entering: pid {inside} is inside");
+                return 1;
+            }
+
+            File.Delete(marker); // Left by a holder that died inside; under the lock nobody else touches it.
+        }
+
+        Say("overlap entering: the marker keeps coming back");
+        return 1;
+    }
+
+    /// <summary>Deletes our marker; returns 1 when it is no longer ours.</summary>
+    private static int Leave(string marker, string self)
+    {
+        var inside = ReadMarker(marker);
+        if (inside != self)
+        {
+            Say($"overlap leaving: marker names {inside ?? "nobody"}");
+            return 1;
+        }
+
+        File.Delete(marker);
+        return 0;
+    }
+
+    private static string? ReadMarker(string marker)
+    {
+        try
+        {
+            return new FileInfo(marker).LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Alive = /proc/PID/stat exists and the process is not a zombie.</summary>
+    private static bool IsAlive(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+            return state.Length > 0 && state[0] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
