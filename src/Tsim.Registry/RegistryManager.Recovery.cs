@@ -135,6 +135,47 @@ public sealed partial class RegistryManager
         return operation.Complete(_locks.ForceRelease(RouterLockName(routerName)));
     }
 
+    /// <summary>
+    /// Operator override for any held lock, named as <see cref="ListHeldLocks"/> reports it: a router lock
+    /// (<c>PREFIX-router-NAME</c>) or one of the three registry locks (<c>PREFIX-hosts-registry</c>,
+    /// <c>PREFIX-host-leases</c>, <c>PREFIX-neighbor-leases</c>), which a process killed in the middle of a registry
+    /// call can leave held without a usable record. Same rules as <see cref="ForceReleaseRouterLock"/>.
+    /// </summary>
+    /// <param name="lockName">The lock name, without a leading '/'.</param>
+    /// <returns><see langword="true"/> when the lock was freed; <see langword="false"/> when it was not held.</returns>
+    /// <exception cref="ArgumentException"><paramref name="lockName"/> is not a lock of this registry.</exception>
+    /// <exception cref="InvalidOperationException">The recorded owner is alive, or of another pid namespace.</exception>
+    public bool ForceReleaseLock(string lockName)
+    {
+        ArgumentNullException.ThrowIfNull(lockName);
+        ThrowIfDisposed();
+        using var operation = RegistryTelemetry.StartOperation("force_release_lock");
+        return operation.Complete(_locks.ForceRelease(ResolveLockName(lockName)));
+    }
+
+    private LockName ResolveLockName(string lockName)
+    {
+        foreach (var registryLock in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
+        {
+            if (string.Equals(lockName, registryLock.Value, StringComparison.Ordinal))
+            {
+                return registryLock;
+            }
+        }
+
+        var routerPrefix = _options.SemaphorePrefix + "-router-";
+        if (lockName.StartsWith(routerPrefix, StringComparison.Ordinal))
+        {
+            var routerName = lockName[routerPrefix.Length..];
+            NameRules.ThrowIfInvalidName(routerName, nameof(lockName));
+            return RouterLockName(routerName);
+        }
+
+        throw new ArgumentException(
+            $"lockName must be a lock of this registry: {_hostsLock}, {_hostLeasesLock}, {_neighborLeasesLock} or {routerPrefix}NAME (got '{lockName}').",
+            nameof(lockName));
+    }
+
     private static bool IsStale(int pid, long? startTime, string? pidNamespace, string key, string runId, double allocatedAt, List<StaleLease> found)
     {
         var liveness = startTime is { } knownStart && pidNamespace is not null

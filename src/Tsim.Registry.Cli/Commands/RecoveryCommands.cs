@@ -55,11 +55,14 @@ internal static class RecoveryCommands
 
     private static Command Unlock(CliContext context)
     {
-        var router = new Argument<string>("router") { Description = "Router name." };
+        var router = new Argument<string>("target")
+        {
+            Description = "A router name, or a lock name as 'locks' prints it (e.g. tsim-hosts-registry).",
+        };
         var force = new Option<bool>("--force") { Description = "Required: confirms that the holder is gone." };
         var command = new Command(
             "unlock",
-            "Operator override: free a router lock whose holder died without a usable owner record. Prints UNLOCKED, or "
+            "Operator override: free a router or registry lock whose holder died without a usable owner record. Prints UNLOCKED, or "
             + "NOT_HELD (exit 1). Refuses (exit 2) while the recorded owner is alive or of another pid namespace.")
         {
             router, force,
@@ -75,7 +78,12 @@ internal static class RecoveryCommands
     private static int ForceUnlock(CliContext context, ParseResult parseResult, Argument<string> router) =>
         context.Run(parseResult, manager =>
         {
-            var unlocked = manager.ForceReleaseRouterLock(parseResult.GetRequiredValue(router));
+            var target = parseResult.GetRequiredValue(router);
+            // The three registry locks by name; anything else names a router, as the Python client's commands do.
+            string[] registryLocks = ["hosts-registry", "host-leases", "neighbor-leases"];
+            var unlocked = registryLocks.Any(l => target == $"{manager.SemaphorePrefix}-{l}")
+                ? manager.ForceReleaseLock(target)
+                : manager.ForceReleaseRouterLock(target);
             context.WriteLine(unlocked ? "UNLOCKED" : "NOT_HELD");
             return unlocked ? ExitCodes.Success : ExitCodes.NegativeOutcome;
         });

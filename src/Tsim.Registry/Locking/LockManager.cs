@@ -26,6 +26,7 @@ internal sealed class LockManager : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private bool _disposed;
+    private volatile bool _terminating;
 
     internal LockManager(RouterLockFiles files, LockTimeout probeInterval, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
     {
@@ -220,14 +221,35 @@ internal sealed class LockManager : IDisposable
         }
     }
 
-    /// <summary>Releases every lock still held, for whichever job (exit and signal handling, and Dispose).</summary>
-    internal void ReleaseAllHeld()
+    /// <summary>
+    /// Releases what an exiting process holds. New acquisitions are refused from now on. Registry locks are held by a
+    /// library call on some thread, possibly in the middle of a write: that call is given <paramref name="grace"/> to
+    /// finish and release them itself; one that does not is left to recovery by its owner record once the process is
+    /// gone, never released under the write. Router locks are released, so that waiters (Python's too) go on.
+    /// </summary>
+    internal void ReleaseForExit(TimeSpan grace)
+    {
+        _terminating = true;
+        var start = Stopwatch.GetTimestamp();
+        while (HoldsRegistryLock() && Stopwatch.GetElapsedTime(start) < grace)
+        {
+            Thread.Sleep(1);
+        }
+
+        ReleaseAllHeld(routersOnly: true);
+    }
+
+    /// <summary>Releases every lock still held, for whichever job (Dispose, and routers on exit).</summary>
+    internal void ReleaseAllHeld(bool routersOnly = false)
     {
         List<(HeldLock Held, NamedSemaphore Semaphore)> leftovers;
         lock (_gate)
         {
-            leftovers = [.. _held.Values.Select(h => (h, _semaphores[h.Name.Value]))];
-            _held.Clear();
+            leftovers = [.. _held.Values.Where(h => !routersOnly || h.Name.IsRouter).Select(h => (h, _semaphores[h.Name.Value]))];
+            foreach (var (held, _) in leftovers)
+            {
+                _held.Remove(held.Name.Value);
+            }
         }
 
         foreach (var (held, semaphore) in leftovers)
@@ -335,8 +357,23 @@ internal sealed class LockManager : IDisposable
         }
     }
 
+    private bool HoldsRegistryLock()
+    {
+        lock (_gate)
+        {
+            return _held.Values.Any(static h => !h.Name.IsRouter);
+        }
+    }
+
     private void OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, long start)
     {
+        if (_terminating)
+        {
+            // The process is exiting and has already released what it held: do not start holding anything new.
+            semaphore.Post();
+            throw new RegistryException($"Lock '{name}' was not taken: the process is exiting (SIGTERM, SIGINT or normal exit).");
+        }
+
         var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
         try
         {

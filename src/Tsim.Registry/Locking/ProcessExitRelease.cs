@@ -15,6 +15,12 @@ namespace Tsim.Registry;
 /// </remarks>
 internal static class ProcessExitRelease
 {
+    /// <summary>
+    /// How long an exiting process lets registry calls in flight finish: they take milliseconds, and releasing their
+    /// lock under a write in progress would let another process write over it.
+    /// </summary>
+    private static readonly TimeSpan s_registryCallGrace = TimeSpan.FromSeconds(2);
+
     private static readonly Lock s_gate = new();
     private static readonly HashSet<LockManager> s_managers = [];
     private static PosixSignalRegistration? s_sigterm;
@@ -62,7 +68,7 @@ internal static class ProcessExitRelease
 
         foreach (var manager in managers)
         {
-            manager.ReleaseAllHeld();
+            manager.ReleaseForExit(s_registryCallGrace);
         }
     }
 }

@@ -22,18 +22,6 @@ internal static class CrashSupport
         return semaphore?.GetValue() ?? -1;
     }
 
-    /// <summary>
-    /// Posts <c>/PREFIX-LOCK</c> once, as an operator would for a registry lock wedged with no owner record (the
-    /// public API has an override for routers only).
-    /// </summary>
-    internal static void PostSemaphore(RegistryFixture registry, string lockSuffix)
-    {
-        using var semaphore = NamedSemaphore.TryOpenExisting($"/{registry.Prefix}-{lockSuffix}")
-            ?? throw new InvalidOperationException($"no semaphore {lockSuffix}");
-        semaphore.GetValue().Should().Be(0, "only a held lock may be posted");
-        semaphore.Post();
-    }
-
     /// <summary>This process's pid namespace (<c>pid:[inode]</c>) and start time (field 22 of /proc/self/stat).</summary>
     internal static (string PidNamespace, long StartTime) SelfIdentity()
     {
