@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tsim.Registry.Cli.Rendering;
 
 namespace Tsim.Registry.Cli.Commands;
 
@@ -16,9 +17,19 @@ internal sealed class CliContext
         _error = error;
         Globals = new GlobalOptions();
         _managers = new ManagerFactory(Globals, error);
+        Operator = new OperatorOutput(output);
     }
 
     internal GlobalOptions Globals { get; }
+
+    /// <summary>Gets the builder of managers from the global options (<c>demo</c> adjusts the options before building).</summary>
+    internal ManagerFactory Managers => _managers;
+
+    /// <summary>Gets the Spectre.Console output of the operator commands: tables on a terminal, plain columns when redirected.</summary>
+    internal OperatorOutput Operator { get; }
+
+    /// <summary>Gets stderr, for diagnostics that must not mix with results (a demo's progress under <c>--json</c>).</summary>
+    internal TextWriter Error => _error;
 
     /// <summary>Gets stdin, which ends a <c>--hold -1</c>.</summary>
     internal TextReader Input { get; }

@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Spectre.Console;
 using Tsim.Registry.Cli.Rendering;
 
 namespace Tsim.Registry.Cli.Commands;
 
 /// <summary>
 /// <c>locks</c>, <c>reap</c>, <c>unlock</c>: what an operator needs after a job runner died (DESIGN.md §4 items 4 and 5).
-/// Plain aligned text for people, <c>--json</c> for scripts.
+/// Spectre.Console tables for people (<see cref="OperatorOutput"/>), <c>--json</c> for scripts.
 /// </summary>
 internal static class RecoveryCommands
 {
@@ -27,7 +27,19 @@ internal static class RecoveryCommands
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
             var locks = manager.ListHeldLocks();
-            context.WriteLine(parseResult.GetValue(json) ? LocksJson(locks) : LocksTable(locks));
+            if (parseResult.GetValue(json))
+            {
+                context.WriteLine(PythonJson.Indented(w => new SortedJsonObject().Add("locks", locks.Select(LockJson)).WriteTo(w)));
+            }
+            else if (locks.Count == 0)
+            {
+                context.Operator.WriteLine("no lock is held");
+            }
+            else
+            {
+                context.Operator.Write(LocksTable(context.Operator, locks));
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -47,7 +59,15 @@ internal static class RecoveryCommands
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
             var report = manager.ReapStaleLeases(parseResult.GetValue(dryRun));
-            context.WriteLine(parseResult.GetValue(json) ? ReapJson(report) : ReapText(report));
+            if (parseResult.GetValue(json))
+            {
+                context.WriteLine(ReapJson(report));
+            }
+            else
+            {
+                WriteReport(context.Operator, report);
+            }
+
             return ExitCodes.Success;
         }));
         return command;
@@ -60,97 +80,112 @@ internal static class RecoveryCommands
             Description = "A router name, or a lock name as 'locks' prints it (e.g. tsim-hosts-registry).",
         };
         var force = new Option<bool>("--force") { Description = "Required: confirms that the holder is gone." };
+        var json = JsonOption();
         var command = new Command(
             "unlock",
             "Operator override: free a router or registry lock whose holder died without a usable owner record. Prints UNLOCKED, or "
             + "NOT_HELD (exit 1). Refuses (exit 2) while the recorded owner is alive or of another pid namespace.")
         {
-            router, force,
+            router, force, json,
         };
         command.SetAction(parseResult => parseResult.GetValue(force)
-            ? ForceUnlock(context, parseResult, router)
+            ? ForceUnlock(context, parseResult, router, json)
             : context.Run(() => throw new InvalidOperationException(
                 "unlock frees a lock that another process may still hold, and a holder that writes no owner record (a Python "
                 + "process) cannot be told from a dead one. Check 'tsim-registry locks' first, then repeat with --force.")));
         return command;
     }
 
-    private static int ForceUnlock(CliContext context, ParseResult parseResult, Argument<string> router) =>
+    private static int ForceUnlock(CliContext context, ParseResult parseResult, Argument<string> router, Option<bool> json) =>
         context.Run(parseResult, manager =>
         {
             var target = parseResult.GetRequiredValue(router);
+
             // The three registry locks by name; anything else names a router, as the Python client's commands do.
             string[] registryLocks = ["hosts-registry", "host-leases", "neighbor-leases"];
-            var unlocked = registryLocks.Any(l => target == $"{manager.SemaphorePrefix}-{l}")
-                ? manager.ForceReleaseLock(target)
-                : manager.ForceReleaseRouterLock(target);
-            context.WriteLine(unlocked ? "UNLOCKED" : "NOT_HELD");
+            var isRegistryLock = registryLocks.Any(l => target == $"{manager.SemaphorePrefix}-{l}");
+            var lockName = isRegistryLock ? target : $"{manager.SemaphorePrefix}-router-{target}";
+
+            // Read before forcing, so that the JSON can say whose lock was freed; the force itself re-checks the owner.
+            var before = manager.ListHeldLocks().FirstOrDefault(l => l.LockName == lockName);
+            var unlocked = isRegistryLock ? manager.ForceReleaseLock(target) : manager.ForceReleaseRouterLock(target);
+            if (parseResult.GetValue(json))
+            {
+                context.WriteLine(PythonJson.Indented(new SortedJsonObject()
+                    .Add("lock", lockName)
+                    .Add("unlocked", unlocked)
+                    .Add("result", unlocked ? "UNLOCKED" : "NOT_HELD")
+                    .Add("previous_owner", unlocked && before is not null ? LockJson(before) : null)
+                    .WriteTo));
+            }
+            else
+            {
+                context.WriteLine(unlocked ? "UNLOCKED" : "NOT_HELD");
+            }
+
             return unlocked ? ExitCodes.Success : ExitCodes.NegativeOutcome;
         });
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of a table." };
 
-    private static string OwnerState(LockOwnerState state) => state switch
-    {
-        LockOwnerState.Alive => "alive",
-        LockOwnerState.Dead => "dead",
-        LockOwnerState.Unknown => "unknown",
-        _ => "no-record",
-    };
+    /// <summary>One held lock, as <c>locks --json</c> and <c>status --json</c> print it.</summary>
+    internal static SortedJsonObject LockJson(LockStatus l) => new SortedJsonObject()
+        .Add("lock", l.LockName)
+        .Add("router", l.RouterName)
+        .Add("job_id", l.JobId)
+        .Add("pid", l.Pid)
+        .Add("owner_state", OperatorFormat.OwnerState(l.OwnerState))
+        .AddTime("acquired_at", l.AcquiredAt);
 
-    private static string LocksTable(IReadOnlyList<LockStatus> locks)
+    /// <summary>The held locks as <c>locks</c> and <c>status</c> show them.</summary>
+    internal static Table LocksTable(OperatorOutput output, IReadOnlyList<LockStatus> locks)
     {
-        if (locks.Count == 0)
+        var table = output.NewTable("LOCK", "ROUTER", "JOB", "PID", "ACQUIRED_AT", "OWNER");
+        foreach (var l in locks)
         {
-            return "no lock is held";
+            table.AddRow(
+                new Text(l.LockName),
+                new Text(l.RouterName ?? "-"),
+                new Text(l.JobId ?? "-"),
+                new Text(OperatorFormat.Number(l.Pid)),
+                new Text(OperatorFormat.Time(l.AcquiredAt)),
+                new Text(OperatorFormat.OwnerState(l.OwnerState), OperatorFormat.OwnerStyle(l.OwnerState)));
         }
 
-        string[][] rows =
-        [
-            ["LOCK", "ROUTER", "JOB", "PID", "ACQUIRED_AT", "OWNER"],
-            .. locks.Select(l => new[]
-            {
-                l.LockName,
-                l.RouterName ?? "-",
-                l.JobId ?? "-",
-                l.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                l.AcquiredAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) ?? "-",
-                OwnerState(l.OwnerState),
-            }),
-        ];
-        return Table(rows);
+        return table;
     }
 
-    private static string LocksJson(IReadOnlyList<LockStatus> locks) => PythonJson.Indented(w => new SortedJsonObject()
-        .Add("locks", locks.Select(l =>
-        {
-            var entry = new SortedJsonObject()
-                .Add("lock", l.LockName)
-                .Add("router", l.RouterName)
-                .Add("job_id", l.JobId)
-                .Add("pid", l.Pid)
-                .Add("owner_state", OwnerState(l.OwnerState));
-            return l.AcquiredAt is { } acquiredAt ? entry.AddFloat("acquired_at", UnixSeconds(acquiredAt)) : entry.Add("acquired_at", (string?)null);
-        }))
-        .WriteTo(w));
-
-    private static string ReapText(StaleLeaseReport report)
+    private static void WriteReport(OperatorOutput output, StaleLeaseReport report)
     {
-        var verb = report.DryRun ? "would remove" : "removed";
-        var text = new StringBuilder();
-        foreach (var (kind, leases) in (ReadOnlySpan<(string, IReadOnlyList<StaleLease>)>)[("host lease", report.HostLeases), ("neighbour lease", report.NeighborLeases)])
+        if (report.HostLeases.Count + report.NeighborLeases.Count == 0)
         {
-            foreach (var lease in leases)
+            output.WriteLine("no lease of a dead process");
+        }
+        else
+        {
+            var table = output.NewTable(report.DryRun ? "WOULD_REMOVE" : "REMOVED", "KEY", "RUN", "PID", "ALLOCATED_AT");
+            foreach (var (kind, leases) in (ReadOnlySpan<(string, IReadOnlyList<StaleLease>)>)[("host lease", report.HostLeases), ("neighbour lease", report.NeighborLeases)])
             {
-                text.Append(CultureInfo.InvariantCulture, $"{verb} {kind} {lease.Key}: run {lease.RunId}, pid {lease.Pid} (dead), allocated {lease.AllocatedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}\n");
+                foreach (var lease in leases)
+                {
+                    table.AddRow(
+                        new Text(kind),
+                        new Text(lease.Key),
+                        new Text(lease.RunId),
+                        new Text(OperatorFormat.Number(lease.Pid), OperatorFormat.OwnerStyle(LockOwnerState.Dead)),
+                        new Text(OperatorFormat.Time(lease.AllocatedAt)));
+                }
             }
+
+            output.Write(table);
         }
 
         var freed = report.DryRun ? "would be left without leases" : "left without leases";
-        text.Append(CultureInfo.InvariantCulture, $"hosts {freed}: {List(report.HostsReleased)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"neighbour entries {freed}: {List(report.NeighborEntriesReleased)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"{(report.DryRun ? "dry run, nothing written: " : string.Empty)}{report.HostLeases.Count} host lease(s), {report.NeighborLeases.Count} neighbour lease(s) of dead processes");
-        return text.ToString();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hosts {freed}: {List(report.HostsReleased)}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"neighbour entries {freed}: {List(report.NeighborEntriesReleased)}"));
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(report.DryRun ? "dry run, nothing written: " : string.Empty)}{report.HostLeases.Count} host lease(s), {report.NeighborLeases.Count} neighbour lease(s) of dead processes"));
 
         static string List(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
     }
@@ -174,7 +209,7 @@ internal static class RecoveryCommands
         {
             writer.WriteStartObject();
             writer.WritePropertyName("allocated_at");
-            writer.WriteRawValue(PythonJson.Float(UnixSeconds(lease.AllocatedAt)));
+            writer.WriteRawValue(PythonJson.Float(OperatorFormat.UnixSeconds(lease.AllocatedAt)));
             writer.WriteString("key", lease.Key);
             writer.WriteNumber("pid", lease.Pid);
             writer.WriteString("run_id", lease.RunId);
@@ -194,15 +229,4 @@ internal static class RecoveryCommands
 
         writer.WriteEndArray();
     }
-
-    /// <summary>Left-aligned columns, two spaces apart, no trailing blanks.</summary>
-    private static string Table(string[][] rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        return string.Join('\n', rows.Select(r =>
-            string.Join("  ", r.Select((cell, c) => c == r.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd()));
-    }
-
-    /// <summary>Unix seconds with millisecond precision, as <see cref="RegistryJson"/> writes every registry time.</summary>
-    private static double UnixSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 }

@@ -53,9 +53,10 @@ internal sealed class SortedJsonObject
         return this;
     }
 
-    internal SortedJsonObject Add(string key, SortedJsonObject value)
+    /// <summary>Adds a nested object, or JSON null.</summary>
+    internal SortedJsonObject Add(string key, SortedJsonObject? value)
     {
-        _members[key] = value.WriteTo;
+        _members[key] = value is null ? w => w.WriteNullValue() : value.WriteTo;
         return this;
     }
 
@@ -68,6 +69,22 @@ internal sealed class SortedJsonObject
             foreach (var item in items)
             {
                 item.WriteTo(w);
+            }
+
+            w.WriteEndArray();
+        };
+        return this;
+    }
+
+    internal SortedJsonObject Add(string key, IEnumerable<string> values)
+    {
+        var items = values.ToList();
+        _members[key] = w =>
+        {
+            w.WriteStartArray();
+            foreach (var item in items)
+            {
+                w.WriteStringValue(item);
             }
 
             w.WriteEndArray();

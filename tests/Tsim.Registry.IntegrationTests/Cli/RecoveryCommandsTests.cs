@@ -78,16 +78,18 @@ public sealed class RecoveryCommandsTests : IDisposable
 
         var dryRunText = await RunAsync("reap", "--dry-run");
         dryRunText.ExitCode.Should().Be(0, dryRunText.ToString());
-        dryRunText.Stdout.Should().Contain($"would remove host lease {StaleLeaseScenario.DeadHost}: run run-dead, pid {scenario.DeadPid} (dead)")
-            .And.Contain($"hosts would be left without leases: {StaleLeaseScenario.DeadHost}\n")
+        dryRunText.Lines[0].Should().MatchRegex("^WOULD_REMOVE +KEY +RUN +PID +ALLOCATED_AT$");
+        dryRunText.Lines.Should().ContainMatch($"host lease *{StaleLeaseScenario.DeadHost} *run-dead *{scenario.DeadPid} *20*Z");
+        dryRunText.Stdout.Should().Contain($"hosts would be left without leases: {StaleLeaseScenario.DeadHost}\n")
             .And.Contain("dry run, nothing written: 3 host lease(s), 2 neighbour lease(s)");
         File.ReadAllBytes(_registry.PathOf("host_leases.json")).Should().Equal(hostLeases);
 
         var reap = await RunAsync("reap");
         reap.ExitCode.Should().Be(0, reap.ToString());
-        reap.Stdout.Should().Contain($"removed host lease {StaleLeaseScenario.SharedHost}: run run-shared-dead, pid {scenario.SharedDeadPid} (dead)")
-            .And.Contain($"removed neighbour lease {StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp}: run run-dead")
-            .And.Contain($"hosts left without leases: {StaleLeaseScenario.DeadHost}\n")
+        reap.Lines[0].Should().MatchRegex("^REMOVED +KEY +RUN +PID +ALLOCATED_AT$");
+        reap.Lines.Should().ContainMatch($"host lease *{StaleLeaseScenario.SharedHost} *run-shared-dead *{scenario.SharedDeadPid} *Z")
+            .And.ContainMatch($"neighbour lease *{StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp} *run-dead *");
+        reap.Stdout.Should().Contain($"hosts left without leases: {StaleLeaseScenario.DeadHost}\n")
             .And.Contain($"neighbour entries left without leases: {StaleLeaseScenario.DeadHost}:{StaleLeaseScenario.NeighborIp}\n")
             .And.EndWith("3 host lease(s), 2 neighbour lease(s) of dead processes");
         manager.GetHostLeaseCount(StaleLeaseScenario.DeadHost).Should().Be(0);
