@@ -70,7 +70,13 @@ internal sealed class OperatorOutput
         if (IsTerminal)
         {
             Terminal.Write(renderable);
-            Terminal.WriteLine();
+
+            // Tables and rules end their last line themselves; text does not.
+            if (renderable is Text or Markup or Paragraph)
+            {
+                Terminal.WriteLine();
+            }
+
             return;
         }
 
