@@ -25,6 +25,7 @@ internal static class CliCommands
             DiagnosticCommands.Create(context),
             RecoveryCommands.Create(context),
             StatusCommand.Create(context),
+            DemoCommand.Create(context),
         ];
         foreach (var command in areas.SelectMany(area => area))
         {

@@ -28,6 +28,9 @@ internal sealed class CliContext
     /// <summary>Gets the Spectre.Console output of the operator commands: tables on a terminal, plain columns when redirected.</summary>
     internal OperatorOutput Operator { get; }
 
+    /// <summary>Gets stdout, for output written line by line by something else than a subcommand's body (a demo worker).</summary>
+    internal TextWriter Output => _output;
+
     /// <summary>Gets stderr, for diagnostics that must not mix with results (a demo's progress under <c>--json</c>).</summary>
     internal TextWriter Error => _error;
 

@@ -20,9 +20,11 @@ internal sealed class ManagerFactory
         _error = error;
     }
 
-    internal RegistryManager Create(ParseResult parseResult)
+    internal RegistryManager Create(ParseResult parseResult) => Create(parseResult, BuildOptions(parseResult));
+
+    /// <summary>A manager on options the caller adjusted (<c>demo</c>'s private registry), logging as the options say.</summary>
+    internal RegistryManager Create(ParseResult parseResult, RegistryManagerOptions options)
     {
-        var options = BuildOptions(parseResult);
         var minimumLevel = parseResult.GetValue(_globals.Verbose) ? LogLevel.Debug : LogLevel.Warning;
         return new RegistryManager(options, new StderrLogger<RegistryManager>(_error, minimumLevel));
     }
