@@ -23,6 +23,7 @@ internal static class CliCommands
             LeaseCommands.Create(context),
             NeighborCommands.Create(context),
             DiagnosticCommands.Create(context),
+            RepairCommand.Create(context),
         ];
         foreach (var command in areas.SelectMany(area => area))
         {
