@@ -22,6 +22,7 @@ namespace Tsim.Registry.TestWorker;
 /// lease-loop HOST RUN N [--hold] [--neighbor IP] [--router R]
 ///                                        loops print "ready" and start on the stdin line "go"
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
+/// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -49,6 +50,7 @@ internal static class Program
                     "wait" => LockCommands.Wait(manager, arguments),
                     "register-range" => RegistryCommands.RegisterRange(manager, arguments),
                     "lease-loop" => RegistryCommands.LeaseLoop(manager, arguments),
+                    "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
                     _ => throw new UsageException($"unknown command '{arguments.Command}'"),
                 };
             }

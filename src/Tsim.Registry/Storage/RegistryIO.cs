@@ -180,7 +180,17 @@ internal sealed class RegistryIO
             }))
             {
                 _policy.ApplyToNewFile(stream.SafeFileHandle);
-                stream.Write(bytes);
+                try
+                {
+                    stream.Write(bytes);
+                }
+                catch (ArgumentOutOfRangeException ex)
+                {
+                    // .NET reports EFBIG (a write past RLIMIT_FSIZE or the largest file the file system allows) as an
+                    // ArgumentOutOfRangeException of 'value', which would reach the caller as if an argument were bad.
+                    throw new IOException($"Could not write '{temp}': File too large (EFBIG: a file size limit or quota was reached).", ex);
+                }
+
                 stream.Flush(flushToDisk: true); // fsync(2)
             }
 
