@@ -24,6 +24,7 @@ internal static class CliCommands
             NeighborCommands.Create(context),
             DiagnosticCommands.Create(context),
             RecoveryCommands.Create(context),
+            RepairCommand.Create(context),
         ];
         foreach (var command in areas.SelectMany(area => area))
         {
