@@ -264,8 +264,22 @@ public sealed class BadInputCorpusTests : IDisposable
         Add(nameof(RegistryManager.WaitForAllRouters), "TimeSpan.MaxValue", aoore, "timeout", TimeoutRule, m => m.WaitForAllRouters(["r1"], TimeSpan.MaxValue));
         Add(nameof(RegistryManager.ForceReleaseRouterLock), "'..'", ae, "routerName", StartsWith, m => m.ForceReleaseRouterLock(".."));
         Add(nameof(RegistryManager.ForceReleaseRouterLock), "':'", ae, "routerName", Alphabet, m => m.ForceReleaseRouterLock("r1:x"));
+        Add(nameof(RegistryManager.ForceReleaseLock), "not a lock of this registry", ae, "lockName", "must be a lock of this registry", m => m.ForceReleaseLock("other-hosts-registry"));
+        Add(nameof(RegistryManager.ForceReleaseLock), "router with '/'", ae, "lockName", Alphabet, m => m.ForceReleaseLock(m.SemaphorePrefix + "-router-a/b"));
+
+        // The asynchronous twins validate the same way, before anything is awaited or touched.
+        Add(nameof(RegistryManager.AcquireRouterLockAsync), "'/'", ae, "routerName", Alphabet, m => Sync(m.AcquireRouterLockAsync("r/1", "job-2")));
+        Add(nameof(RegistryManager.AcquireRouterLockAsync), "negative", aoore, "timeout", TimeoutRule, m => Sync(m.AcquireRouterLockAsync("r3", "job-2", TimeSpan.FromSeconds(-1))));
+        Add(nameof(RegistryManager.AcquireAllRouterLocksAtomicAsync), "empty list", ae, "routerNames", OneRouter, m => Sync(m.AcquireAllRouterLocksAtomicAsync([], "job-2")));
+        Add(nameof(RegistryManager.RouterLockAsync), "space", ae, "jobId", IdAlphabet, m => Sync(m.RouterLockAsync("r3", "a b")));
+        Add(nameof(RegistryManager.AllRouterLocksAsync), "null element", ane, "routerNames", NotNull, m => Sync(m.AllRouterLocksAsync(["r3", null!], "job-2")));
+        Add(nameof(RegistryManager.WaitForRouterAsync), "NUL", ae, "routerName", Alphabet, m => Sync(m.WaitForRouterAsync("\0")));
+        Add(nameof(RegistryManager.WaitForAllRoutersAsync), "negative", aoore, "timeout", TimeoutRule, m => Sync(m.WaitForAllRoutersAsync(["r1"], TimeSpan.FromMilliseconds(-5))));
         return corpus;
     }
+
+    /// <summary>Runs an asynchronous call to completion, so that a validation error surfaces as the call's exception.</summary>
+    private static void Sync<T>(ValueTask<T> call) => call.AsTask().GetAwaiter().GetResult();
 
     private sealed record BadCall(Type Exception, string Parameter, string Rule, Action<RegistryManager> Call);
 
