@@ -120,7 +120,7 @@ internal sealed class RegistryIO
         }
         catch (JsonException ex)
         {
-            _logger.RegistryFileCorrupt(path, ex.LineNumber, ex.BytePositionInLine, ex);
+            _logger.RegistryFileCorrupt(path, ex.LineNumber + 1, ex.BytePositionInLine + 1, ex);
             throw new RegistryCorruptionException(
                 $"Registry file '{path}' is corrupt at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message} It was left untouched; move it aside to continue.",
                 ex)
