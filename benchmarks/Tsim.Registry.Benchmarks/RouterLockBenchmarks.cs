@@ -18,13 +18,15 @@ public class RouterLockBenchmarks : IDisposable
     private LockManager _lockManager = null!;
     private NamedSemaphore _semaphore = null!;
     private LockName _registryLock;
+    private RouterLockFiles _files = null!;
+    private readonly OwnerRecord _record = new() { Lock = "bench", JobId = "job", Pid = Environment.ProcessId, AcquiredAt = DateTimeOffset.UtcNow };
 
     [GlobalSetup]
     public void Setup()
     {
         _manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix });
-        var files = new RouterLockFiles(Path.Combine(_directory, "locks"), NullLogger.Instance);
-        _lockManager = new LockManager(files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
+        _files = new RouterLockFiles(Path.Combine(_directory, "locks"), NullLogger.Instance);
+        _lockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
         _registryLock = LockName.HostsRegistry(_prefix);
         _semaphore = NamedSemaphore.OpenOrCreate($"/{_prefix}-bench-raw");
     }
@@ -34,6 +36,13 @@ public class RouterLockBenchmarks : IDisposable
     {
         _semaphore.TryWait();
         _semaphore.Post();
+    }
+
+    [Benchmark(Description = "owner record write + delete only")]
+    public void OwnerRecordOnly()
+    {
+        _files.WriteOwnerRecord(_registryLock, _record);
+        _files.DeleteOwnerRecord(_registryLock);
     }
 
     [Benchmark(Description = "registry lock + owner record")]

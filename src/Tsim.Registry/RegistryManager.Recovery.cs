@@ -42,55 +42,8 @@ public sealed partial class RegistryManager
     {
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("reap_stale_leases");
-        var hostLeases = new List<StaleLease>();
-        var hostsReleased = new List<string>();
-        using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
-        {
-            var leases = _io.Read(RegistryFiles.HostLeases);
-            foreach (var (host, entry) in leases)
-            {
-                if (entry.Leases.RemoveAll(l => IsStale(l.Pid, l.PidStartTime, l.PidNamespace, host, l.RunId, l.AllocatedAt, hostLeases)) > 0 &&
-                    entry.Leases.Count == 0)
-                {
-                    hostsReleased.Add(host);
-                }
-            }
-
-            if (!dryRun && hostLeases.Count > 0)
-            {
-                foreach (var host in hostsReleased)
-                {
-                    leases.Remove(host);
-                }
-
-                _io.Write(RegistryFiles.HostLeases, leases);
-            }
-        }
-
-        var neighborLeases = new List<StaleLease>();
-        var neighborsReleased = new List<string>();
-        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
-        {
-            var leases = _io.Read(RegistryFiles.NeighborLeases);
-            foreach (var (key, entry) in leases)
-            {
-                if (entry.Leases.RemoveAll(l => IsStale(l.Pid, l.PidStartTime, l.PidNamespace, key, l.RunId, l.AllocatedAt, neighborLeases)) > 0 &&
-                    entry.Leases.Count == 0)
-                {
-                    neighborsReleased.Add(key);
-                }
-            }
-
-            if (!dryRun && neighborLeases.Count > 0)
-            {
-                foreach (var key in neighborsReleased)
-                {
-                    leases.Remove(key);
-                }
-
-                _io.Write(RegistryFiles.NeighborLeases, leases);
-            }
-        }
+        var (hostLeases, hostsReleased) = ReapFile<HostLeaseEntry, HostLeaseRecord>(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds, RegistryFiles.HostLeases, dryRun);
+        var (neighborLeases, neighborsReleased) = ReapFile<NeighborLeaseEntry, NeighborLeaseRecord>(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds, RegistryFiles.NeighborLeases, dryRun);
 
         if (!dryRun)
         {
@@ -176,17 +129,53 @@ public sealed partial class RegistryManager
             nameof(lockName));
     }
 
-    private static bool IsStale(int pid, long? startTime, string? pidNamespace, string key, string runId, double allocatedAt, List<StaleLease> found)
+    /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
+    private (List<StaleLease> Stale, List<string> Released) ReapFile<TEntry, TRecord>(
+        LockName lockName,
+        double timeoutSeconds,
+        RegistryFile<Dictionary<string, TEntry>> file,
+        bool dryRun)
+        where TEntry : class, ILeaseEntry<TRecord>
+        where TRecord : ILeaseRecord
     {
-        var liveness = startTime is { } knownStart && pidNamespace is not null
-            ? OwnerLivenessCheck.Check(pid, knownStart, pidNamespace)
-            : OwnerLivenessCheck.CheckPidOnly(pid);
+        var stale = new List<StaleLease>();
+        var released = new List<string>();
+        using (HoldRegistryLock(lockName, timeoutSeconds))
+        {
+            var leases = _io.Read(file);
+            foreach (var (key, entry) in leases)
+            {
+                if (entry.Leases.RemoveAll(l => IsStale(l, key, stale)) > 0 && entry.Leases.Count == 0)
+                {
+                    released.Add(key);
+                }
+            }
+
+            if (!dryRun && stale.Count > 0)
+            {
+                foreach (var key in released)
+                {
+                    leases.Remove(key);
+                }
+
+                _io.Write(file, leases);
+            }
+        }
+
+        return (stale, released);
+    }
+
+    private static bool IsStale(ILeaseRecord lease, string key, List<StaleLease> found)
+    {
+        var liveness = lease.PidStartTime is { } knownStart && lease.PidNamespace is not null
+            ? OwnerLivenessCheck.Check(lease.Pid, knownStart, lease.PidNamespace)
+            : OwnerLivenessCheck.CheckPidOnly(lease.Pid);
         if (liveness != OwnerLiveness.Dead)
         {
             return false;
         }
 
-        found.Add(new StaleLease(key, runId, pid, FromUnixSeconds(allocatedAt)));
+        found.Add(new StaleLease(key, lease.RunId, lease.Pid, FromUnixSeconds(lease.AllocatedAt)));
         return true;
     }
 

@@ -74,18 +74,19 @@ public sealed partial class RegistryManager : IDisposable
         policy.EnsureDirectory(options.RegistryDirectory);
         policy.EnsureDirectory(lockDirectory);
 
+        if (options.EnableTransactionLog)
+        {
+            // Opened now so that an unwritable path fails here, once, instead of on every operation; and before the
+            // lock manager, which registers itself for release at process exit and so must not be left half built.
+            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
+        }
+
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         var files = new RouterLockFiles(lockDirectory, _logger, policy);
         _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider, policy);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
         _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);
-
-        if (options.EnableTransactionLog)
-        {
-            // Opened now so that an unwritable path fails here, once, instead of on every operation.
-            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
-        }
 
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
     }

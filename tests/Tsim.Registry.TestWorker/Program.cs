@@ -23,6 +23,7 @@ namespace Tsim.Registry.TestWorker;
 ///                                        loops print "ready" and start on the stdin line "go"
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
 /// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
+/// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -53,6 +54,7 @@ internal static class Program
                     "hold" => CrashCommands.Hold(manager, arguments),
                     "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
+                    "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
                     _ => throw new UsageException($"unknown command '{arguments.Command}'"),
                 };
             }

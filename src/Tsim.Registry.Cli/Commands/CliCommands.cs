@@ -24,6 +24,7 @@ internal static class CliCommands
             NeighborCommands.Create(context),
             DiagnosticCommands.Create(context),
             RecoveryCommands.Create(context),
+            RepairCommand.Create(context),
             StatusCommand.Create(context),
             DemoCommand.Create(context),
         ];

@@ -21,7 +21,7 @@ internal static class DiagnosticCommands
         // No manager: building one would create directories, and this must observe without side effects.
         command.SetAction(parseResult => context.Run(() =>
         {
-            var name = "/" + parseResult.GetRequiredValue(lockName).TrimStart('/');
+            var name = "/" + CheckedLockName(parseResult.GetRequiredValue(lockName));
             using var semaphore = NamedSemaphore.TryOpenExisting(name);
             if (semaphore is null)
             {
@@ -33,5 +33,23 @@ internal static class DiagnosticCommands
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// A lock name as the library builds them (PREFIX-…): its safe alphabet, and short enough that <c>sem.NAME</c>
+    /// fits NAME_MAX. Checked here so that a path such as <c>../x</c> is a usage error, not a failed sem_open.
+    /// </summary>
+    private static string CheckedLockName(string lockname)
+    {
+        const int MaxLength = 255 - 4; // NAME_MAX − "sem.".
+        var name = lockname.StartsWith('/') ? lockname[1..] : lockname;
+        if (name.Length is 0 or > MaxLength || !NameRules.IsSafe(name))
+        {
+            throw new ArgumentException(
+                $"lockname must be 1 to {MaxLength} characters of {NameRules.AlphabetDescription}, optionally after one leading '/' (got '{lockname}').",
+                nameof(lockname));
+        }
+
+        return name;
     }
 }

@@ -61,7 +61,7 @@ internal static class RouterCommands
             var jobId = parseResult.GetRequiredValue(job);
             return LockCycle(
                 context,
-                manager.AcquireRouterLock(routerName, jobId, TimeSpan.FromSeconds(parseResult.GetValue(timeout))),
+                manager.AcquireRouterLock(routerName, jobId, Seconds(parseResult.GetValue(timeout))),
                 holdSeconds: 0,
                 () => manager.ReleaseRouterLock(routerName, jobId));
         }));
@@ -185,7 +185,20 @@ internal static class RouterCommands
         return ExitCodes.Success;
     }
 
-    private static TimeSpan? Seconds(double? seconds) => seconds is { } value ? TimeSpan.FromSeconds(value) : null;
+    private static TimeSpan? Seconds(double? seconds) => seconds is { } value ? Seconds(value) : null;
+
+    /// <summary>
+    /// Seconds to a <see cref="TimeSpan"/>, refusing what <see cref="TimeSpan.FromSeconds(double)"/> would turn into an
+    /// <see cref="OverflowException"/> or an unnamed <see cref="ArgumentException"/> (NaN, ±Infinity, 1e300). The range
+    /// itself (negative, too large) is the library's to check.
+    /// </summary>
+    private static TimeSpan Seconds(double timeout) =>
+        double.IsFinite(timeout) && Math.Abs(timeout) <= RegistryLockTimeouts.MaxSeconds
+            ? TimeSpan.FromSeconds(timeout)
+            : throw new ArgumentOutOfRangeException(
+                nameof(timeout),
+                timeout,
+                string.Create(CultureInfo.InvariantCulture, $"--timeout (timeout) must be a finite number of seconds from 0 to {RegistryLockTimeouts.MaxSeconds} (got {timeout})."));
 
     private static Argument<string> RouterArgument() => new("router") { Description = "Router name." };
 

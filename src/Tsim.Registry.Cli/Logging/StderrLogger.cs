@@ -35,13 +35,16 @@ internal sealed class StderrLogger<T> : ILogger<T>
         _error.WriteLine(exception is null ? line : $"{line}: {exception.GetType().Name}: {exception.Message}");
     }
 
-    /// <summary>Python's level names, so that logs of both sides read alike.</summary>
+    /// <summary>
+    /// Python's level names, so that logs of both sides read alike, in brackets: a line that starts with
+    /// <c>ERROR &lt;ExceptionType&gt;:</c> is the command's error result and nothing else.
+    /// </summary>
     private static string LevelName(LogLevel logLevel) => logLevel switch
     {
-        LogLevel.Trace or LogLevel.Debug => "DEBUG",
-        LogLevel.Information => "INFO",
-        LogLevel.Warning => "WARNING",
-        LogLevel.Error => "ERROR",
-        _ => "CRITICAL",
+        LogLevel.Trace or LogLevel.Debug => "[DEBUG]",
+        LogLevel.Information => "[INFO]",
+        LogLevel.Warning => "[WARNING]",
+        LogLevel.Error => "[ERROR]",
+        _ => "[CRITICAL]",
     };
 }

@@ -52,6 +52,10 @@ internal static partial class Log
         Message = "Could not append {Operation} to transaction log {Path}: {Reason}")]
     internal static partial void TransactionLogWriteFailed(this ILogger logger, string path, string operation, string reason);
 
+    [LoggerMessage(EventId = 2004, EventName = "RegistryFileQuarantined", Level = LogLevel.Warning,
+        Message = "Corrupt registry file {Path} moved aside to {QuarantinePath}")]
+    internal static partial void RegistryFileQuarantined(this ILogger logger, string path, string quarantinePath);
+
     [LoggerMessage(EventId = 3000, EventName = "RollingBack", Level = LogLevel.Information,
         Message = "Rolling back: {Description}")]
     internal static partial void RollingBack(this ILogger logger, string description);

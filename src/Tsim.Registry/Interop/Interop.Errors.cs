@@ -23,6 +23,7 @@ internal static partial class Interop
     {
         internal const int O_RDONLY = 0x0;
         internal const int O_WRONLY = 0x1;
+        internal const int O_RDWR = 0x2;
         internal const int O_CREAT = 0x40;
         internal const int O_EXCL = 0x80;
         internal const int O_TRUNC = 0x200;

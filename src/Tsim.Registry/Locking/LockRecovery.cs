@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tsim.Registry;
 
@@ -85,28 +87,40 @@ internal sealed class LockRecovery
         return true;
     }
 
-    private FileStream? TryTakeGuard(LockName name)
+    /// <exception cref="RegistryException">A symlink was planted under the guard's name.</exception>
+    private SafeFileHandle? TryTakeGuard(LockName name)
     {
-        try
+        // O_NOFOLLOW: in group mode any group member can plant a link here; following it would create, lock and
+        // (ApplyToNewFile) chmod a file elsewhere. Not O_TRUNC: the guard's content is irrelevant, only its lock.
+        var path = _files.RecoveryGuardPath(name);
+        var guard = Interop.Libc.Open(
+            path,
+            Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC,
+            _files.Policy.FileModeBits);
+        if (guard.IsInvalid)
         {
-            // FileShare.None takes flock(LOCK_EX | LOCK_NB): a busy guard throws instead of blocking, and the kernel
-            // drops the lock if this process dies while recovering. The guard file itself is never deleted, since
-            // deleting a flock'ed file lets two processes lock two different inodes of the same name.
-            var guard = new FileStream(_files.RecoveryGuardPath(name), new FileStreamOptions
+            var errno = Marshal.GetLastPInvokeError();
+            guard.Dispose();
+            if (errno == Interop.Errno.ELOOP)
             {
-                Mode = FileMode.OpenOrCreate,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                UnixCreateMode = _files.Policy.FileMode,
-                BufferSize = 0,
-            });
-            _files.Policy.ApplyToNewFile(guard.SafeFileHandle);
-            return guard;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
+                throw new RegistryException(
+                    $"The recovery guard '{path}' is a symbolic link, so the lock '{name}' of a dead owner cannot be recovered safely. Remove the link.");
+            }
+
             return null;
         }
+
+        // LOCK_EX | LOCK_NB: a busy guard fails at once instead of blocking, and the kernel drops the lock if this
+        // process dies while recovering. The guard file itself is never deleted, since deleting a flock'ed file lets
+        // two processes lock two different inodes of the same name.
+        if (Interop.Libc.Flock(guard, Interop.FlockOperations.LOCK_EX | Interop.FlockOperations.LOCK_NB) != 0)
+        {
+            guard.Dispose();
+            return null;
+        }
+
+        _files.Policy.ApplyToNewFile(guard);
+        return guard;
     }
 
     private static bool SameHold(OwnerRecord a, OwnerRecord b) =>

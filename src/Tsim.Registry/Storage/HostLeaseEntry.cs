@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Tsim.Registry;
 
 /// <summary>The leases of one host in <c>host_leases.json</c>: <c>{"router": …, "leases": [...]}</c>.</summary>
-internal sealed class HostLeaseEntry
+internal sealed class HostLeaseEntry : ILeaseEntry<HostLeaseRecord>
 {
     [JsonPropertyName("router")]
     public string? Router { get; set; }
@@ -17,7 +17,7 @@ internal sealed class HostLeaseEntry
 }
 
 /// <summary>One lease in <c>host_leases.json</c>.</summary>
-internal sealed class HostLeaseRecord
+internal sealed class HostLeaseRecord : ILeaseRecord
 {
     [JsonPropertyName("run_id")]
     public string RunId { get; set; } = string.Empty;

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Tsim.Registry;
 
 /// <summary>The leases of one neighbour entry in <c>neighbor_leases.json</c>, keyed <c>"HOST:IP"</c>.</summary>
-internal sealed class NeighborLeaseEntry
+internal sealed class NeighborLeaseEntry : ILeaseEntry<NeighborLeaseRecord>
 {
     [JsonPropertyName("host_name")]
     public string? HostName { get; set; }
@@ -22,7 +22,7 @@ internal sealed class NeighborLeaseEntry
 }
 
 /// <summary>One lease in <c>neighbor_leases.json</c>.</summary>
-internal sealed class NeighborLeaseRecord
+internal sealed class NeighborLeaseRecord : ILeaseRecord
 {
     [JsonPropertyName("run_id")]
     public string RunId { get; set; } = string.Empty;

@@ -79,6 +79,37 @@ internal sealed class RegistryIO
         return result;
     }
 
+    /// <summary>
+    /// Renames a file (judged corrupt by the caller, who holds its lock) to <c>FILE.corrupt-yyyyMMddTHHmmssZ</c> beside
+    /// it, never replacing an earlier one of the same second (<c>-2</c>, <c>-3</c>, … are appended), then fsyncs the
+    /// directory.
+    /// </summary>
+    /// <returns>The new path.</returns>
+    /// <exception cref="RegistryException">The file could not be renamed.</exception>
+    internal string Quarantine<T>(RegistryFile<T> file, DateTimeOffset utcNow)
+        where T : class, new()
+    {
+        var path = PathOf(file);
+        var stem = $"{path}.corrupt-{utcNow.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture)}";
+        return WithRetries(path, "move aside", () =>
+        {
+            for (var n = 1; ; n++)
+            {
+                var target = n == 1 ? stem : FormattableString.Invariant($"{stem}-{n}");
+                // Path.Exists follows links; LinkTarget also sees a dangling one.
+                if (Path.Exists(target) || new FileInfo(target).LinkTarget is not null)
+                {
+                    continue;
+                }
+
+                // rename(2) within one directory: the file (or a symlink planted under its name) moves as it is.
+                File.Move(path, target, overwrite: false);
+                SyncDirectory();
+                return target;
+            }
+        });
+    }
+
     private T Parse<T>(RegistryFile<T> file, string path, byte[] bytes)
         where T : class, new()
     {
@@ -89,7 +120,7 @@ internal sealed class RegistryIO
         }
         catch (JsonException ex)
         {
-            _logger.RegistryFileCorrupt(path, ex.LineNumber, ex.BytePositionInLine, ex);
+            _logger.RegistryFileCorrupt(path, ex.LineNumber + 1, ex.BytePositionInLine + 1, ex);
             throw new RegistryCorruptionException(
                 $"Registry file '{path}' is corrupt at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message} It was left untouched; move it aside to continue.",
                 ex)
@@ -152,7 +183,17 @@ internal sealed class RegistryIO
             }))
             {
                 _policy.ApplyToNewFile(stream.SafeFileHandle);
-                stream.Write(bytes);
+                try
+                {
+                    stream.Write(bytes);
+                }
+                catch (ArgumentOutOfRangeException ex)
+                {
+                    // .NET reports EFBIG (a write past RLIMIT_FSIZE or the largest file the file system allows) as an
+                    // ArgumentOutOfRangeException of 'value', which would reach the caller as if an argument were bad.
+                    throw new IOException($"Could not write '{temp}': File too large (EFBIG: a file size limit or quota was reached).", ex);
+                }
+
                 stream.Flush(flushToDisk: true); // fsync(2)
             }
 

@@ -119,7 +119,7 @@ public sealed class GlobalOptionsTests : IDisposable
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.Lines.Should().HaveCount(2);
-        result.Stderr.Should().Contain("DEBUG ");
+        result.Stderr.Should().Contain("[DEBUG] ");
     }
 
     /// <summary>The specification's configuration, pointed at the sandbox.</summary>

@@ -1,0 +1,53 @@
+namespace Tsim.Registry;
+
+public sealed partial class RegistryManager
+{
+    /// <summary>
+    /// Operator repair: moves every registry file that does not parse aside to <c>FILE.corrupt-yyyyMMddTHHmmssZ</c>
+    /// (UTC), so that the registry starts again from an empty file of that kind. Each file is judged and moved under
+    /// its own registry lock, so no writer of this library (or of the Python implementation) can replace it in
+    /// between. Files that parse are left as they are; nothing is ever deleted.
+    /// </summary>
+    /// <remarks>
+    /// Never runs implicitly: a corrupt file is evidence, and the hosts and leases it held are lost to the registry
+    /// once it is moved (their simulated hosts may need tearing down by hand).
+    /// </remarks>
+    /// <returns>The files moved, in the order hosts, host leases, neighbour leases; empty when none is corrupt.</returns>
+    /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryException">A file could not be read or moved.</exception>
+    public IReadOnlyList<QuarantinedFile> QuarantineCorruptFiles()
+    {
+        ThrowIfDisposed();
+        var moved = new List<QuarantinedFile>();
+        QuarantineIfCorrupt(RegistryFiles.Hosts, _hostsLock, _options.LockTimeouts.HostRegistrySeconds, moved);
+        QuarantineIfCorrupt(RegistryFiles.HostLeases, _hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds, moved);
+        QuarantineIfCorrupt(RegistryFiles.NeighborLeases, _neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds, moved);
+        return moved;
+    }
+
+    private void QuarantineIfCorrupt<T>(RegistryFile<T> file, LockName lockName, double timeoutSeconds, List<QuarantinedFile> moved)
+        where T : class, new()
+    {
+        QuarantinedFile quarantined;
+        using (HoldRegistryLock(lockName, timeoutSeconds))
+        {
+            try
+            {
+                _io.Read(file);
+                return; // Parses: nothing to do.
+            }
+            catch (RegistryCorruptionException ex)
+            {
+                quarantined = new QuarantinedFile(_io.PathOf(file), _io.Quarantine(file, _timeProvider.GetUtcNow()), ex.Message);
+            }
+        }
+
+        _logger.RegistryFileQuarantined(quarantined.FilePath, quarantined.QuarantinePath);
+        LogTransaction("quarantine_corrupt_file", w =>
+        {
+            w.WriteString("file", quarantined.FilePath);
+            w.WriteString("moved_to", quarantined.QuarantinePath);
+        });
+        moved.Add(quarantined);
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.Extensions.Time.Testing;
+using Tsim.Registry.Tests.Infrastructure;
+
+namespace Tsim.Registry.Tests.Hardening;
+
+/// <summary>
+/// DESIGN.md §4 item 10: a registry file that does not parse raises <see cref="RegistryCorruptionException"/> naming
+/// the file and the position, from every public method that touches it, and is never overwritten;
+/// <see cref="RegistryManager.QuarantineCorruptFiles"/> moves it aside, under its lock, for an operator.
+/// </summary>
+public sealed class CorruptFileTests : IDisposable
+{
+    /// <summary>Broken on its second line (zero-based line 1): a doubled comma.</summary>
+    private const string Corrupt = "{\"web-1\": {\"primary_ip\": \"10.0.0.1\",\n  \"connected_to\": \"r1\",, \"x\": 1}}";
+
+    private static readonly DateTimeOffset s_now = new(2026, 11, 26, 14, 43, 11, TimeSpan.Zero);
+
+    private readonly RegistryTestContext _context = new();
+    private readonly FakeTimeProvider _time = new(s_now);
+    private readonly RegistryManager _manager;
+
+    public CorruptFileTests()
+    {
+        _manager = _context.CreateManager(timeProvider: _time);
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    public static TheoryData<string, string> FileOperations => new()
+    {
+        { "hosts.json", nameof(RegistryManager.CheckAndRegisterHost) },
+        { "hosts.json", nameof(RegistryManager.UnregisterHost) },
+        { "hosts.json", nameof(RegistryManager.GetHostInfo) },
+        { "hosts.json", nameof(RegistryManager.ListAllHosts) },
+        { "hosts.json", nameof(RegistryManager.AcquireSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.AcquireSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.ReleaseSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.GetHostLeaseCount) },
+        { "host_leases.json", nameof(RegistryManager.ListHostLeases) },
+        { "host_leases.json", nameof(RegistryManager.ReapStaleLeases) },
+        { "host_leases.json", "ReapStaleLeases(dryRun)" },
+        { "neighbor_leases.json", nameof(RegistryManager.AcquireNeighborLease) },
+        { "neighbor_leases.json", nameof(RegistryManager.ReleaseNeighborLease) },
+        { "neighbor_leases.json", nameof(RegistryManager.ReapStaleLeases) },
+    };
+
+    [Theory]
+    [MemberData(nameof(FileOperations))]
+    public void Operation_CorruptFile_ThrowsWithFileAndPositionAndLeavesEveryFileByteIdentical(string fileName, string operation)
+    {
+        if (fileName != "hosts.json")
+        {
+            _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        }
+
+        var path = Path.Combine(_context.RegistryDirectory, fileName);
+        File.WriteAllText(path, Corrupt);
+        var before = _context.Snapshot();
+
+        var act = () => Run(operation);
+
+        var thrown = act.Should().Throw<RegistryCorruptionException>().Which;
+        thrown.FilePath.Should().Be(path);
+        thrown.LineNumber.Should().Be(1);
+        thrown.BytePositionInLine.Should().NotBeNull();
+        thrown.Message.Should().Contain($"'{path}' is corrupt at line 2, byte {thrown.BytePositionInLine + 1}").And.Contain("left untouched");
+        _context.Snapshot().Should().Equal(before, "a corrupt file is never overwritten, and nothing else changes either");
+        _context.TemporaryFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void RouterLocks_CorruptRegistryFiles_KeepWorking()
+    {
+        foreach (var path in new[] { _context.HostsPath, _context.HostLeasesPath, _context.NeighborLeasesPath })
+        {
+            File.WriteAllText(path, Corrupt);
+        }
+
+        using (_manager.RouterLock("r1", "job-1"))
+        {
+            _manager.IsRouterLocked("r1").Should().BeTrue();
+        }
+
+        _manager.WaitForRouter("r1", TimeSpan.Zero).Should().BeTrue();
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_NothingCorrupt_MovesNothing()
+    {
+        _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
+        var before = _context.Snapshot();
+
+        _manager.QuarantineCorruptFiles().Should().BeEmpty();
+
+        _context.Snapshot().Should().Equal(before);
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_TwoCorruptFiles_MovesExactlyThoseAsideWithUtcTimestampBytesUnchanged()
+    {
+        _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
+        var leases = File.ReadAllBytes(_context.HostLeasesPath);
+        File.WriteAllText(_context.HostsPath, Corrupt);
+        File.WriteAllText(_context.NeighborLeasesPath, "null");
+
+        var moved = _manager.QuarantineCorruptFiles();
+
+        moved.Select(m => (m.FilePath, m.QuarantinePath)).Should().Equal(
+            (_context.HostsPath, _context.HostsPath + ".corrupt-20261126T144311Z"),
+            (_context.NeighborLeasesPath, _context.NeighborLeasesPath + ".corrupt-20261126T144311Z"));
+        moved[0].Reason.Should().Contain("corrupt at line 2");
+        File.ReadAllText(moved[0].QuarantinePath).Should().Be(Corrupt);
+        File.ReadAllText(moved[1].QuarantinePath).Should().Be("null");
+        File.Exists(_context.HostsPath).Should().BeFalse();
+        File.ReadAllBytes(_context.HostLeasesPath).Should().Equal(leases, "a file that parses is left alone");
+        _manager.ListAllHosts().Should().BeEmpty("the registry starts again from an empty hosts file");
+        _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_SameSecondTwice_NeverReplacesEarlierQuarantine()
+    {
+        File.WriteAllText(_context.HostsPath, Corrupt);
+        var first = _manager.QuarantineCorruptFiles().Single().QuarantinePath;
+        File.WriteAllText(_context.HostsPath, "[1, 2");
+
+        var second = _manager.QuarantineCorruptFiles().Single().QuarantinePath;
+
+        second.Should().Be(first + "-2");
+        File.ReadAllText(first).Should().Be(Corrupt);
+        File.ReadAllText(second).Should().Be("[1, 2");
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_RegistryLockHeldElsewhere_TimesOutAndMovesNothing()
+    {
+        var manager = _context.CreateManager(o => o.LockTimeouts.HostRegistrySeconds = 0);
+        File.WriteAllText(_context.HostsPath, Corrupt);
+        _context.OpenSemaphore(_context.HostsLockName).TryWait().Should().BeTrue("another process is in the middle of a write");
+        var before = _context.Snapshot();
+
+        var act = manager.QuarantineCorruptFiles;
+
+        act.Should().Throw<RegistryLockTimeoutException>().Which.LockNames.Should().Equal(_context.HostsLockName);
+        _context.Snapshot().Should().Equal(before, "the file is judged and moved only under its registry lock");
+    }
+
+    private void Run(string operation)
+    {
+        switch (operation)
+        {
+            case nameof(RegistryManager.CheckAndRegisterHost):
+                _manager.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "aa:bb:cc:dd:ee:02");
+                break;
+            case nameof(RegistryManager.UnregisterHost):
+                _manager.UnregisterHost("web-1");
+                break;
+            case nameof(RegistryManager.GetHostInfo):
+                _manager.GetHostInfo("web-1");
+                break;
+            case nameof(RegistryManager.ListAllHosts):
+                _manager.ListAllHosts();
+                break;
+            case nameof(RegistryManager.AcquireSourceHostLease):
+                _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
+                break;
+            case nameof(RegistryManager.ReleaseSourceHostLease):
+                _manager.ReleaseSourceHostLease("run-1", "web-1");
+                break;
+            case nameof(RegistryManager.GetHostLeaseCount):
+                _manager.GetHostLeaseCount("web-1");
+                break;
+            case nameof(RegistryManager.ListHostLeases):
+                _manager.ListHostLeases();
+                break;
+            case nameof(RegistryManager.ReapStaleLeases):
+                _manager.ReapStaleLeases();
+                break;
+            case "ReapStaleLeases(dryRun)":
+                _manager.ReapStaleLeases(dryRun: true);
+                break;
+            case nameof(RegistryManager.AcquireNeighborLease):
+                _manager.AcquireNeighborLease("run-1", "web-1", "10.0.0.7");
+                break;
+            case nameof(RegistryManager.ReleaseNeighborLease):
+                _manager.ReleaseNeighborLease("run-1", "web-1", "10.0.0.7");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, "no such operation in this test");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using Tsim.Registry.Tests.Infrastructure;
+
+namespace Tsim.Registry.Tests.Hardening;
+
+/// <summary>
+/// DESIGN.md §4 items 7 and 9: a symlink planted under a registry file's name, a temp file's name, an owner record's
+/// or a notify file's name is never followed: reads refuse, writes never land behind the link, the link's target is
+/// left byte-identical.
+/// </summary>
+public sealed class HostileFileTests : IDisposable
+{
+    private const string VictimContent = """{"victim": {"primary_ip": "10.9.9.9", "connected_to": "r9", "mac_address": "aa:bb:cc:dd:ee:99"}}""";
+
+    private readonly RegistryTestContext _context = new();
+    private readonly RegistryManager _manager;
+    private readonly string _victim;
+
+    public HostileFileTests()
+    {
+        // One attempt: an I/O error (ELOOP) is otherwise retried with a pause, which only slows the test down.
+        _manager = _context.CreateManager(o => o.RetryAttempts = 1);
+        _victim = Path.Combine(_context.RegistryDirectory, "victim-outside");
+        File.WriteAllText(_victim, VictimContent); // Valid JSON of every file's shape: following the link would "work".
+    }
+
+    public void Dispose() => _context.Dispose();
+
+    public static TheoryData<string, string> SymlinkedFileOperations => new()
+    {
+        { "hosts.json", nameof(RegistryManager.CheckAndRegisterHost) },
+        { "hosts.json", nameof(RegistryManager.UnregisterHost) },
+        { "hosts.json", nameof(RegistryManager.GetHostInfo) },
+        { "hosts.json", nameof(RegistryManager.ListAllHosts) },
+        { "hosts.json", nameof(RegistryManager.AcquireSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.AcquireSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.ReleaseSourceHostLease) },
+        { "host_leases.json", nameof(RegistryManager.GetHostLeaseCount) },
+        { "host_leases.json", nameof(RegistryManager.ListHostLeases) },
+        { "host_leases.json", nameof(RegistryManager.ReapStaleLeases) },
+        { "neighbor_leases.json", nameof(RegistryManager.AcquireNeighborLease) },
+        { "neighbor_leases.json", nameof(RegistryManager.ReleaseNeighborLease) },
+        { "neighbor_leases.json", nameof(RegistryManager.ReapStaleLeases) },
+    };
+
+    [Theory]
+    [MemberData(nameof(SymlinkedFileOperations))]
+    public void Operation_RegistryFileIsSymlink_RefusesToFollowAndLeavesTargetUntouched(string fileName, string operation)
+    {
+        if (fileName != "hosts.json")
+        {
+            _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        }
+
+        var path = Path.Combine(_context.RegistryDirectory, fileName);
+        File.CreateSymbolicLink(path, _victim);
+        var before = File.ReadAllBytes(_victim);
+
+        var act = () => Run(operation);
+
+        act.Should().Throw<RegistryException>()
+            .Which.Should().NotBeOfType<RegistryCorruptionException>()
+            .And.Subject.As<RegistryException>().Message.Should().Contain($"'{path}' is a symbolic link");
+        File.ReadAllBytes(_victim).Should().Equal(before);
+        FileStatus.Of(path).IsSymlink.Should().BeTrue("the link is reported, not replaced");
+        _context.TemporaryFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Write_SymlinksAtPredictableTempNames_AreNeitherFollowedNorReplaced()
+    {
+        // A writer with a fixed or guessable temp name (the specification's hosts.tmp, or name + pid) opened without
+        // O_EXCL would write through any of these links. Ours is unique and created exclusively.
+        var pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] names = ["hosts.tmp", "hosts.json.tmp", ".hosts.json.tmp", $".hosts.json.{pid}.tmp", $"hosts.json.{pid}.tmp", "host_leases.tmp", $".host_leases.json.{pid}.tmp"];
+        var links = names.Select(n => Path.Combine(_context.RegistryDirectory, n)).ToArray();
+        foreach (var link in links)
+        {
+            File.CreateSymbolicLink(link, _victim);
+        }
+
+        var before = File.ReadAllBytes(_victim);
+
+        _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1").Should().Be(1);
+        _manager.UnregisterHost("web-1").Should().BeTrue();
+
+        File.ReadAllBytes(_victim).Should().Equal(before);
+        links.Should().AllSatisfy(l => FileStatus.Of(l).IsSymlink.Should().BeTrue());
+        FileStatus.Of(_context.HostsPath).IsSymlink.Should().BeFalse();
+        _manager.ListAllHosts().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void AcquireRouterLock_OwnerRecordNameIsSymlink_RefusesLeavesTargetAndLockFree()
+    {
+        _context.EnsureDirectories();
+        var record = _context.OwnerRecordPath("r1");
+        File.CreateSymbolicLink(record, _victim);
+        var before = File.ReadAllBytes(_victim);
+
+        var act = () => _manager.AcquireRouterLock("r1", "job-1");
+
+        act.Should().Throw<RegistryException>().WithMessage($"*write the owner record*'{record}'*");
+        File.ReadAllBytes(_victim).Should().Equal(before, "O_NOFOLLOW|O_TRUNC must not truncate the link's target");
+        _context.RouterSemaphoreValue("r1").Should().Be(1, "a lock whose record cannot be written is given back");
+    }
+
+    [Fact]
+    public void ReleaseRouterLock_NotifyFileIsSymlink_ReleasesWithoutTouchingTarget()
+    {
+        _context.EnsureDirectories();
+        File.CreateSymbolicLink(_context.NotifyPath("r1"), _victim);
+        var before = File.ReadAllBytes(_victim);
+        var modified = File.GetLastWriteTimeUtc(_victim);
+        _manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+
+        _manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+
+        File.ReadAllBytes(_victim).Should().Equal(before);
+        File.GetLastWriteTimeUtc(_victim).Should().Be(modified, "touching the notify file must not touch the link's target");
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+    }
+
+    private void Run(string operation)
+    {
+        switch (operation)
+        {
+            case nameof(RegistryManager.CheckAndRegisterHost):
+                _manager.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "aa:bb:cc:dd:ee:02");
+                break;
+            case nameof(RegistryManager.UnregisterHost):
+                _manager.UnregisterHost("victim");
+                break;
+            case nameof(RegistryManager.GetHostInfo):
+                _manager.GetHostInfo("victim");
+                break;
+            case nameof(RegistryManager.ListAllHosts):
+                _manager.ListAllHosts();
+                break;
+            case nameof(RegistryManager.AcquireSourceHostLease):
+                _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
+                break;
+            case nameof(RegistryManager.ReleaseSourceHostLease):
+                _manager.ReleaseSourceHostLease("run-1", "web-1");
+                break;
+            case nameof(RegistryManager.GetHostLeaseCount):
+                _manager.GetHostLeaseCount("web-1");
+                break;
+            case nameof(RegistryManager.ListHostLeases):
+                _manager.ListHostLeases();
+                break;
+            case nameof(RegistryManager.ReapStaleLeases):
+                _manager.ReapStaleLeases();
+                break;
+            case nameof(RegistryManager.AcquireNeighborLease):
+                _manager.AcquireNeighborLease("run-1", "web-1", "10.0.0.7");
+                break;
+            case nameof(RegistryManager.ReleaseNeighborLease):
+                _manager.ReleaseNeighborLease("run-1", "web-1", "10.0.0.7");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(operation), operation, "no such operation in this test");
+        }
+    }
+}
