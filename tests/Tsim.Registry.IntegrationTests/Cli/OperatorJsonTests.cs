@@ -17,6 +17,7 @@ public sealed class OperatorJsonTests : IDisposable
         { ["reap", "--json"], 0 },
         { ["unlock", "r3", "--force", "--json"], 0 },
         { ["unlock", "r9", "--force", "--json"], 1 },
+        { ["repair", "--json"], 0 },
     };
 
     [Theory]
@@ -49,7 +50,27 @@ public sealed class OperatorJsonTests : IDisposable
         root.GetProperty("previous_owner").GetProperty("owner_state").GetString().Should().Be("dead");
     }
 
+    [Fact]
+    public async Task Repair_Json_NamesEachMovedFile()
+    {
+        (await _sandbox.RunAsync("register", "web-1", "10.0.0.10/24", "r1", "02:00:00:00:00:0a")).ExitCode.Should().Be(0);
+        var hosts = Path.Combine(_sandbox.RegistryDirectory, "hosts.json");
+        File.WriteAllText(hosts, "{");
+
+        var result = await _sandbox.RunAsync("repair", "--json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        using var document = JsonDocument.Parse(result.Stdout);
+        document.RootElement.GetProperty("ok").GetBoolean().Should().BeFalse();
+        var moved = document.RootElement.GetProperty("moved").EnumerateArray().Should().ContainSingle().Subject;
+        moved.GetProperty("file").GetString().Should().Be(hosts);
+        moved.GetProperty("moved_to").GetString().Should().StartWith(hosts + ".corrupt-");
+        moved.GetProperty("reason").GetString().Should().NotBeEmpty();
+        File.Exists(moved.GetProperty("moved_to").GetString()).Should().BeTrue();
+    }
+
     [Theory]
+    [InlineData("repair")]
     [InlineData("status")]
     [InlineData("locks")]
     [InlineData("reap")]
