@@ -59,7 +59,14 @@ public sealed partial class RegistryManager : IDisposable
     {
     }
 
-    internal RegistryManager(RegistryManagerOptions options, ILogger? logger, TimeProvider timeProvider)
+    /// <param name="options">The configuration; validated here.</param>
+    /// <param name="logger">Where to log.</param>
+    /// <param name="timeProvider">The clock of owner records and timestamps.</param>
+    /// <param name="hostedBySignalAwareHost">
+    /// <see langword="true"/> when a host handles SIGTERM/SIGINT and disposes the manager (dependency injection):
+    /// the manager then never releases on those signals, whatever <see cref="RegistryManagerOptions.ReleaseLocksOnSignal"/> says.
+    /// </param>
+    internal RegistryManager(RegistryManagerOptions options, ILogger? logger, TimeProvider timeProvider, bool hostedBySignalAwareHost = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -83,7 +90,13 @@ public sealed partial class RegistryManager : IDisposable
 
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         var files = new RouterLockFiles(lockDirectory, _logger, policy);
-        _locks = new LockManager(files, LockTimeout.FromSeconds(options.LockProbeIntervalSeconds), _logger, timeProvider, policy);
+        _locks = new LockManager(
+            files,
+            LockTimeout.FromSeconds(options.LockProbeIntervalSeconds),
+            _logger,
+            timeProvider,
+            policy,
+            releaseOnSignal: options.ReleaseLocksOnSignal && !hostedBySignalAwareHost);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
         _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);

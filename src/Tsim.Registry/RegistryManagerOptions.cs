@@ -114,6 +114,19 @@ public sealed class RegistryManagerOptions
     [ConfigurationKeyName("group")]
     public string? Group { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether SIGTERM and SIGINT release this manager's locks and end the process
+    /// (exit status 128 + signal), so that a stopped job runner leaves no router locked.
+    /// </summary>
+    /// <value>
+    /// Default <see langword="true"/>. Set it to <see langword="false"/> in a process that handles these signals
+    /// itself and keeps running (or shuts down gracefully) after them: it must dispose the manager when done. Managers
+    /// built by <c>AddTsimRegistry</c> never release on signals: the host's graceful shutdown disposes them. Normal
+    /// process exit always releases. Not part of the specification; JSON key <c>release_locks_on_signal</c>.
+    /// </value>
+    [ConfigurationKeyName("release_locks_on_signal")]
+    public bool ReleaseLocksOnSignal { get; set; } = true;
+
     /// <summary>Gets the lock directory in effect: <see cref="LockDirectory"/>, or <c>&lt;RegistryDirectory&gt;/locks</c>.</summary>
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
 }

@@ -16,7 +16,8 @@ namespace Tsim.Registry;
 /// </remarks>
 internal sealed class LockManager : IDisposable
 {
-    private readonly Lock _gate = new();
+    // An object, not a System.Threading.Lock: Dispose waits on it (Monitor.Wait) for operations in flight.
+    private readonly object _gate = new();
     private readonly Dictionary<string, NamedSemaphore> _semaphores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
     private readonly RouterLockFiles _files;
@@ -26,9 +27,18 @@ internal sealed class LockManager : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private bool _disposed;
+
+    /// <summary>Acquisitions and releases in progress; Dispose waits for them before it closes the semaphores.</summary>
+    private int _inFlight;
     private volatile bool _terminating;
 
-    internal LockManager(RouterLockFiles files, LockTimeout probeInterval, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
+    internal LockManager(
+        RouterLockFiles files,
+        LockTimeout probeInterval,
+        ILogger logger,
+        TimeProvider timeProvider,
+        AccessPolicy? policy = null,
+        bool releaseOnSignal = true)
     {
         _files = files;
         _policy = policy ?? AccessPolicy.Private;
@@ -37,7 +47,7 @@ internal sealed class LockManager : IDisposable
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _logger = logger;
         _timeProvider = timeProvider;
-        ProcessExitRelease.Register(this);
+        ProcessExitRelease.Register(this, releaseOnSignal);
     }
 
     internal RouterLockFiles Files => _files;
@@ -148,9 +158,18 @@ internal sealed class LockManager : IDisposable
 
             _held.Remove(name.Value);
             semaphore = _semaphores[name.Value];
+            _inFlight++;
         }
 
-        ReleaseCore(name, semaphore, held);
+        try
+        {
+            ReleaseCore(name, semaphore, held);
+        }
+        finally
+        {
+            LeaveInFlight();
+        }
+
         return true;
     }
 
@@ -229,7 +248,7 @@ internal sealed class LockManager : IDisposable
     /// </summary>
     internal void ReleaseForExit(TimeSpan grace)
     {
-        _terminating = true;
+        BeginExit();
         var start = Stopwatch.GetTimestamp();
         while (HoldsRegistryLock() && Stopwatch.GetElapsedTime(start) < grace)
         {
@@ -238,6 +257,9 @@ internal sealed class LockManager : IDisposable
 
         ReleaseAllHeld(routersOnly: true);
     }
+
+    /// <summary>From now on, acquisitions are refused: the process is exiting.</summary>
+    internal void BeginExit() => _terminating = true;
 
     /// <summary>Releases every lock still held, for whichever job (Dispose, and routers on exit).</summary>
     internal void ReleaseAllHeld(bool routersOnly = false)
@@ -277,6 +299,14 @@ internal sealed class LockManager : IDisposable
         Watcher.Dispose();
         lock (_gate)
         {
+            // Waiters notice _disposed within one probe interval and give up (posting back what they got); a release
+            // in progress finishes its post. Only then may the handles close: a post on a closed handle would leave the
+            // lock held with no record, which nothing can recover.
+            while (_inFlight > 0)
+            {
+                Monitor.Wait(_gate);
+            }
+
             foreach (var semaphore in _semaphores.Values)
             {
                 semaphore.Dispose();
@@ -288,17 +318,54 @@ internal sealed class LockManager : IDisposable
 
     private bool TryAcquireCore(LockName name, string jobId, LockTimeout timeout)
     {
-        var semaphore = GetOrOpenSemaphore(name);
-        var start = Stopwatch.GetTimestamp();
-        if (!WaitRecoveringDeadOwners(name, semaphore, timeout, start))
+        var semaphore = EnterInFlight(name);
+        try
         {
-            _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
-            RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
-            return false;
+            var start = Stopwatch.GetTimestamp();
+            if (!WaitRecoveringDeadOwners(name, semaphore, timeout, start))
+            {
+                _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
+                return false;
+            }
+
+            OnAcquired(name, jobId, semaphore, start);
+            return true;
+        }
+        finally
+        {
+            LeaveInFlight();
+        }
+    }
+
+    /// <summary>Opens the lock's semaphore and counts an operation in flight, which Dispose waits for.</summary>
+    private NamedSemaphore EnterInFlight(LockName name)
+    {
+        var semaphore = GetOrOpenSemaphore(name);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _inFlight++;
         }
 
-        OnAcquired(name, jobId, semaphore, start);
-        return true;
+        return semaphore;
+    }
+
+    private void LeaveInFlight()
+    {
+        lock (_gate)
+        {
+            if (--_inFlight == 0)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    private void ThrowIfDisposedWhileWaiting()
+    {
+        // Read without the gate: a stale false only costs one more probe slice.
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
     }
 
     /// <summary>
@@ -310,37 +377,45 @@ internal sealed class LockManager : IDisposable
     private async ValueTask<bool> TryAcquireCoreAsync(LockName name, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var semaphore = GetOrOpenSemaphore(name);
-        var start = Stopwatch.GetTimestamp();
-        string[] files = name.RouterName is { } router
-            ? [name.Value, Path.GetFileName(_files.NotifyPath(router))]
-            : [name.Value];
-        var probeDue = false;
-        while (true)
+        var semaphore = EnterInFlight(name);
+        try
         {
-            // Subscribe before trying: a release between the try and the await still completes the subscription.
-            using (var subscription = Watcher.Subscribe(files))
+            var start = Stopwatch.GetTimestamp();
+            string[] files = name.RouterName is { } router
+                ? [name.Value, Path.GetFileName(_files.NotifyPath(router))]
+                : [name.Value];
+            var probeDue = false;
+            while (true)
             {
-                if (semaphore.TryWait() || (probeDue && _recovery.TryRecover(name, semaphore) && semaphore.TryWait()))
+                // Subscribe before trying: a release between the try and the await still completes the subscription.
+                using (var subscription = Watcher.Subscribe(files))
                 {
-                    break;
-                }
+                    if (semaphore.TryWait() || (probeDue && _recovery.TryRecover(name, semaphore) && semaphore.TryWait()))
+                    {
+                        break;
+                    }
 
-                var remaining = timeout.Remaining(start);
-                if (remaining.IsZero)
-                {
-                    _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
-                    RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
-                    return false;
-                }
+                    var remaining = timeout.Remaining(start);
+                    if (remaining.IsZero)
+                    {
+                        _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                        RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
+                        return false;
+                    }
 
-                var slice = remaining.IsInfinite || remaining.Milliseconds > _probeInterval.Milliseconds ? _probeInterval : remaining;
-                probeDue = !await WaitForReleaseAsync(subscription.Changed, slice.TimeSpan, cancellationToken).ConfigureAwait(false);
+                    ThrowIfDisposedWhileWaiting();
+                    var slice = remaining.IsInfinite || remaining.Milliseconds > _probeInterval.Milliseconds ? _probeInterval : remaining;
+                    probeDue = !await WaitForReleaseAsync(subscription.Changed, slice.TimeSpan, cancellationToken).ConfigureAwait(false);
+                }
             }
-        }
 
-        OnAcquired(name, jobId, semaphore, start);
-        return true;
+            OnAcquired(name, jobId, semaphore, start);
+            return true;
+        }
+        finally
+        {
+            LeaveInFlight();
+        }
     }
 
     /// <summary>Awaits a release event; <see langword="false"/> when the slice ran out first.</summary>
@@ -374,6 +449,13 @@ internal sealed class LockManager : IDisposable
             throw new RegistryException($"Lock '{name}' was not taken: the process is exiting (SIGTERM, SIGINT or normal exit).");
         }
 
+        if (Volatile.Read(ref _disposed))
+        {
+            // Disposed while this thread waited: Dispose has already released what it knew of; give this one back.
+            semaphore.Post();
+            throw new ObjectDisposedException(nameof(LockManager));
+        }
+
         var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
         try
         {
@@ -389,6 +471,14 @@ internal sealed class LockManager : IDisposable
 
         lock (_gate)
         {
+            if (_disposed)
+            {
+                // Disposed between the check above and here: undo, in the order of a release.
+                _files.DeleteOwnerRecord(name);
+                semaphore.Post();
+                throw new ObjectDisposedException(nameof(LockManager));
+            }
+
             _held[name.Value] = held;
         }
 
@@ -424,6 +514,8 @@ internal sealed class LockManager : IDisposable
             {
                 return false;
             }
+
+            ThrowIfDisposedWhileWaiting();
         }
     }
 

@@ -26,11 +26,18 @@ internal static class OwnerLivenessCheck
 
         if (ProcessIdentity.ReadStat(pid) is not { } stat)
         {
-            return OwnerLiveness.Dead;
+            // Unreadable: gone, or hidden by /proc's hidepid, or a failed read. Only the kernel's ESRCH proves death.
+            return ProcessIdentity.PidExists(pid) == false ? OwnerLiveness.Dead : OwnerLiveness.Unknown;
         }
 
-        // Z (zombie) and X (dead): killed but not yet reaped by its parent; it will never post.
-        return stat.State is 'Z' or 'X' || stat.StartTime != startTime ? OwnerLiveness.Dead : OwnerLiveness.Alive;
+        if (stat.StartTime != startTime)
+        {
+            return OwnerLiveness.Dead; // The pid was reused by a later process.
+        }
+
+        // Z (zombie) and X (dead): killed but not yet reaped by its parent; it will never post. A zombie leader whose
+        // other threads still run is alive.
+        return stat.State is 'Z' or 'X' && !ProcessIdentity.HasLiveThreads(pid) ? OwnerLiveness.Dead : OwnerLiveness.Alive;
     }
 
     internal static OwnerLiveness Check(OwnerRecord record) => Check(record.Pid, record.StartTime, record.PidNamespace);
@@ -39,8 +46,18 @@ internal static class OwnerLivenessCheck
     /// Judges a bare pid (what the Python implementation records), assumed to be of our pid namespace: dead only
     /// when no such process exists or it is a zombie. A reused pid keeps it "alive": the safe direction.
     /// </summary>
-    internal static OwnerLiveness CheckPidOnly(int pid) =>
-        pid <= 0 ? OwnerLiveness.Unknown
-        : ProcessIdentity.ReadStat(pid) is { } stat && stat.State is not ('Z' or 'X') ? OwnerLiveness.Alive
-        : OwnerLiveness.Dead;
+    internal static OwnerLiveness CheckPidOnly(int pid)
+    {
+        if (pid <= 0)
+        {
+            return OwnerLiveness.Unknown;
+        }
+
+        if (ProcessIdentity.ReadStat(pid) is not { } stat)
+        {
+            return ProcessIdentity.PidExists(pid) == false ? OwnerLiveness.Dead : OwnerLiveness.Unknown;
+        }
+
+        return stat.State is 'Z' or 'X' && !ProcessIdentity.HasLiveThreads(pid) ? OwnerLiveness.Dead : OwnerLiveness.Alive;
+    }
 }

@@ -9,13 +9,19 @@ namespace Tsim.Registry;
 internal sealed record ProcessIdentity(int Pid, long StartTime, string PidNamespace)
 {
     private static readonly Lazy<ProcessIdentity> s_current = new(() =>
-        new ProcessIdentity(Environment.ProcessId, ReadStat(Environment.ProcessId)?.StartTime ?? 0, ReadPidNamespace()));
+        new ProcessIdentity(
+            Environment.ProcessId,
+            // Never record a made-up start time: every other process would judge this one dead and recover its locks.
+            ReadStat(Environment.ProcessId)?.StartTime
+                ?? throw new RegistryException($"Could not read this process's start time from /proc/{Environment.ProcessId}/stat; owner records need it."),
+            ReadPidNamespace()));
 
     internal static ProcessIdentity Current => s_current.Value;
 
     /// <summary>
-    /// Reads the state (field 3) and start time (field 22) of a process, or returns <see langword="null"/> when it
-    /// does not exist.
+    /// Reads the state (field 3) and start time (field 22) of a process, or returns <see langword="null"/> when its
+    /// stat cannot be read: it does not exist, or /proc hides it (hidepid), or the read failed. Callers must not take
+    /// <see langword="null"/> for "dead"; <see cref="OwnerLivenessCheck"/> asks the kernel.
     /// </summary>
     internal static (char State, long StartTime)? ReadStat(int pid)
     {
@@ -26,7 +32,6 @@ internal sealed record ProcessIdentity(int Pid, long StartTime, string PidNamesp
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // FileNotFound/DirectoryNotFound: the process is gone, or exited while we read.
             return null;
         }
 
@@ -42,6 +47,41 @@ internal sealed record ProcessIdentity(int Pid, long StartTime, string PidNamesp
         }
 
         return (rest[fields[0]][0], startTime);
+    }
+
+    /// <summary>
+    /// Tells whether a pid exists from the kernel itself (kill with signal 0), which works where /proc hides other
+    /// users' processes: ESRCH means no such process; EPERM means it exists but belongs to someone else.
+    /// </summary>
+    internal static bool? PidExists(int pid)
+    {
+        if (Interop.Libc.Kill(pid, 0) == 0)
+        {
+            return true;
+        }
+
+        return System.Runtime.InteropServices.Marshal.GetLastPInvokeError() switch
+        {
+            Interop.Errno.ESRCH => false,
+            Interop.Errno.EPERM => true,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Tells whether a zombie thread-group leader still has live threads: a leader that called pthread_exit shows
+    /// state Z while its other threads run on.
+    /// </summary>
+    internal static bool HasLiveThreads(int pid)
+    {
+        try
+        {
+            return Directory.GetDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task").Length > 1;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static string ReadPidNamespace()
