@@ -212,7 +212,8 @@ public sealed partial class RegistryManager
             }
             catch (TimeoutException)
             {
-                // The coarse re-check: loop and look at the semaphore again.
+                // The coarse re-check: a holder that died never posts, so a pure waiter recovers it like an acquirer.
+                _locks.TryRecoverDeadOwner(name);
             }
         }
     }

@@ -76,6 +76,10 @@ internal static partial class Log
         Message = "Forced lock {LockName} free on an operator's request: it was held with no owner record")]
     internal static partial void LockForced(this ILogger logger, string lockName);
 
+    [LoggerMessage(EventId = 4003, EventName = "StaleRecordOfLiveOwner", Level = LogLevel.Error,
+        Message = "Lock {LockName}'s semaphore was just created, yet job {JobId} (pid {Pid}) is alive and recorded as its owner: it holds a semaphore whose name was removed, so it is not excluded from this one. Stop it, or stop removing semaphores that are in use")]
+    internal static partial void StaleRecordOfLiveOwner(this ILogger logger, string lockName, string jobId, int pid);
+
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
     internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);

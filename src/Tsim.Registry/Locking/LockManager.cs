@@ -214,11 +214,24 @@ internal sealed class LockManager : IDisposable
             return _recovery.TryRecover(name, semaphore);
         }
 
-        // No record: a holder killed between its wait and its record, or a Python holder (which writes none). The
-        // operator vouches that it is gone. Checked again right before the post to keep the race window minimal.
-        if (semaphore.GetValue() != 0)
+        // No record: a holder killed between its wait and its record, or a Python holder (which writes none), which the
+        // operator vouches is gone. A live C# lock is also without a record for microseconds at every handover, so
+        // watch it under the recovery guard for a quiet period: posting is only safe if it stayed held with no record
+        // throughout. Any change means a live holder: refuse.
+        using var guard = _recovery.TryTakeGuard(name)
+            ?? throw new InvalidOperationException($"Lock '{name}' is being recovered by another process right now.");
+        var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * _probeInterval.Milliseconds));
+        var recordPath = _files.OwnerRecordPath(name);
+        var start = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < quiet)
         {
-            return false;
+            if (semaphore.GetValue() != 0 || File.Exists(recordPath))
+            {
+                throw new InvalidOperationException(
+                    $"Lock '{name}' changed hands while it was watched before forcing it free: its holder is alive. Nothing was changed.");
+            }
+
+            Thread.Sleep(1);
         }
 
         semaphore.Post();
@@ -229,6 +242,13 @@ internal sealed class LockManager : IDisposable
 
         _logger.LockForced(name.Value);
         return true;
+    }
+
+    /// <summary>Recovers the lock if its recorded owner died; used by waiters that never acquire (WaitForRouter).</summary>
+    internal bool TryRecoverDeadOwner(LockName name)
+    {
+        var semaphore = GetOrOpenSemaphore(name);
+        return _recovery.TryRecover(name, semaphore);
     }
 
     /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
@@ -522,8 +542,14 @@ internal sealed class LockManager : IDisposable
     private void ReleaseCore(LockName name, NamedSemaphore semaphore, HeldLock held)
     {
         // Delete before post: once posted, a new holder may already have written its own record, and a record
-        // must never outlive its hold (LockRecovery relies on it).
-        _files.DeleteOwnerRecord(name);
+        // must never outlive its hold (LockRecovery relies on it). If it cannot be removed (nor emptied), the lock
+        // stays held: a stale record naming this process would let a waiter "recover" a later holder's lock once
+        // this process is gone.
+        if (!_files.DeleteOwnerRecord(name))
+        {
+            throw new RegistryException(
+                $"Lock '{name}' was not released: its owner record '{_files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
+        }
 
         semaphore.Post();
         if (name.RouterName is { } routerName)
@@ -587,11 +613,17 @@ internal sealed class LockManager : IDisposable
                 try
                 {
                     _policy.VerifySemaphore(name.SemaphoreName, created);
+                    if (created)
+                    {
+                        // A new semaphore makes every record of the old one stale (it was removed by hand or by a tool).
+                        _recovery.DiscardStaleRecord(name);
+                    }
+
                     if (semaphore.GetValue() > 1)
                     {
                         throw new RegistryException(
                             $"Semaphore '{name.SemaphoreName}' has the value {semaphore.GetValue()}: more than one process can enter at once, so mutual exclusion is already broken " +
-                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value}; the next acquire recreates it.");
+                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value} and the owner record {_files.OwnerRecordPath(name)}; the next acquire recreates them.");
                     }
                 }
                 catch

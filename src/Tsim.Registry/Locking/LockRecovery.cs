@@ -67,7 +67,10 @@ internal sealed class LockRecovery
             return false;
         }
 
-        _files.DeleteOwnerRecord(name);
+        if (!_files.DeleteOwnerRecord(name))
+        {
+            return false; // A record that outlived the post would later let a live holder's lock be "recovered".
+        }
 
         // The record existed, so the dead owner's hold is the only one: the value is 0. A value above 0 would mean
         // someone posted without holding (mutual exclusion already broken); posting again would make it worse.
@@ -88,7 +91,36 @@ internal sealed class LockRecovery
     }
 
     /// <exception cref="RegistryException">A symlink was planted under the guard's name.</exception>
-    private SafeFileHandle? TryTakeGuard(LockName name)
+    /// <summary>
+    /// Called when this process created the lock's semaphore: a record left over from a previous semaphore of that
+    /// name is stale. A dead owner's record is removed; a live owner's is reported, since that process holds a
+    /// semaphore that no longer has a name, and mutual exclusion with it is already lost.
+    /// </summary>
+    internal void DiscardStaleRecord(LockName name)
+    {
+        if (_files.ReadOwnerRecord(name) is not { } record)
+        {
+            return;
+        }
+
+        using var guard = TryTakeGuard(name);
+        if (guard is null || _files.ReadOwnerRecord(name) is not { } current || current.Pid != record.Pid || current.AcquiredAt != record.AcquiredAt)
+        {
+            return; // Someone is recovering it, or it changed: a live holder of the new semaphore wrote it.
+        }
+
+        if (OwnerLivenessCheck.Check(current) == OwnerLiveness.Dead)
+        {
+            _files.DeleteOwnerRecord(name);
+        }
+        else
+        {
+            _logger.StaleRecordOfLiveOwner(name.Value, current.JobId, current.Pid);
+        }
+    }
+
+    /// <summary>Takes the recovery guard of a lock, or returns <see langword="null"/> when another process has it.</summary>
+    internal SafeFileHandle? TryTakeGuard(LockName name)
     {
         // O_NOFOLLOW: in group mode any group member can plant a link here; following it would create, lock and
         // (ApplyToNewFile) chmod a file elsewhere. Not O_TRUNC: the guard's content is irrelevant, only its lock.

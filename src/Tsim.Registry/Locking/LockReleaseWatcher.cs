@@ -74,16 +74,33 @@ internal sealed class LockReleaseWatcher : IDisposable
         watcher.Deleted += (_, e) => Wake(e.Name);
         watcher.Renamed += (_, e) => Wake(e.Name);
 
-        // An overflowed inotify queue loses events: wake everyone, they re-check the semaphore.
-        watcher.Error += (_, _) =>
+        // An overflowed queue loses events, and a watcher whose directory was removed goes silent for good: wake
+        // everyone (they re-check the semaphore) and start a fresh watcher at the next subscription.
+        watcher.Error += (sender, _) =>
         {
             lock (_gate)
             {
+                if (ReferenceEquals(_watcher, sender))
+                {
+                    _watcher = null;
+                    ((FileSystemWatcher)sender).Dispose();
+                }
+
                 WakeAll();
             }
         };
-        watcher.EnableRaisingEvents = true;
-        _watcher = watcher;
+
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+            _watcher = watcher;
+        }
+        catch (IOException)
+        {
+            // No inotify instance to be had (fs.inotify.max_user_instances reached) or the directory is gone: waiters
+            // still wake at their probe interval, just later. The next subscription tries again.
+            watcher.Dispose();
+        }
     }
 
     private void Wake(string? fileName)

@@ -98,12 +98,27 @@ internal sealed class RouterLockFiles
     }
 
     /// <summary>Deletes the owner record. Called right before the semaphore is posted.</summary>
-    internal void DeleteOwnerRecord(LockName lockName)
+    /// <returns>
+    /// <see langword="false"/> when the record could neither be deleted nor emptied (an empty record is "no owner"
+    /// to every reader, so it is as good as gone).
+    /// </returns>
+    internal bool DeleteOwnerRecord(LockName lockName)
     {
         var path = OwnerRecordPath(lockName);
-        if (!TryDelete(path))
+        if (TryDelete(path))
         {
-            _logger.OwnerRecordDeleteFailed(path);
+            return true;
+        }
+
+        _logger.OwnerRecordDeleteFailed(path);
+        try
+        {
+            using var handle = NoFollowFile.OpenForWrite(path, Interop.OpenFlags.O_TRUNC, Policy.FileModeBits);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
