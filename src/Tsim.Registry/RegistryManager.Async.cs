@@ -69,14 +69,18 @@ public sealed partial class RegistryManager
     /// <exception cref="LockRecursionException">The job already holds this router.</exception>
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<RouterLockScope> RouterLockAsync(
+    public ValueTask<RouterLockScope> RouterLockAsync(
         string routerName,
         string jobId,
         TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default) =>
-        await AcquireRouterLockAsync(routerName, jobId, timeout, cancellationToken).ConfigureAwait(false)
-            ? new RouterLockScope(this, [routerName], jobId)
-            : throw RouterTimeout(routerName, jobId, timeout);
+        CancellationToken cancellationToken = default)
+    {
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+        return RouterLockCoreAsync(routerName, jobId, checkedTimeout, timeout, cancellationToken);
+    }
 
     /// <summary>
     /// Acquires several router locks all or nothing without blocking a thread, and returns a scope that releases
@@ -99,9 +103,19 @@ public sealed partial class RegistryManager
         CancellationToken cancellationToken = default)
     {
         var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        return await AcquireAllRouterLocksAtomicAsync(routers, jobId, timeout, cancellationToken).ConfigureAwait(false)
-            ? new RouterLockScope(this, routers, jobId)
-            : throw AllRoutersTimeout(routers, jobId, timeout);
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
+        using var operation = RegistryTelemetry.StartOperation("all_router_locks_async");
+        if (!await TryAcquireAllRoutersAsync(routers, jobId, checkedTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw AllRoutersTimeout(routers, jobId, timeout);
+        }
+
+        operation.Complete(true);
+        return new RouterLockScope(this, routers, jobId);
     }
 
     /// <summary>Waits until a router is free, without acquiring it and without blocking a thread.</summary>
@@ -156,25 +170,49 @@ public sealed partial class RegistryManager
     private async ValueTask<bool> AcquireRouterLockCoreAsync(string routerName, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
         using var operation = RegistryTelemetry.StartOperation("acquire_router_lock_async");
-        if (!await _locks.TryAcquireAsync(RouterLockName(routerName), jobId, timeout, cancellationToken).ConfigureAwait(false))
-        {
-            return operation.Complete(false);
-        }
-
-        OnRouterAcquired(routerName, jobId);
-        return operation.Complete(true);
+        return operation.Complete(await TryAcquireRouterAsync(routerName, jobId, timeout, cancellationToken).ConfigureAwait(false));
     }
 
     private async ValueTask<bool> AcquireAllRouterLocksCoreAsync(string[] routers, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
         using var operation = RegistryTelemetry.StartOperation("acquire_all_router_locks_async");
+        return operation.Complete(await TryAcquireAllRoutersAsync(routers, jobId, timeout, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async ValueTask<RouterLockScope> RouterLockCoreAsync(
+        string routerName, string jobId, LockTimeout checkedTimeout, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
+        using var operation = RegistryTelemetry.StartOperation("router_lock_async");
+        if (!await TryAcquireRouterAsync(routerName, jobId, checkedTimeout, cancellationToken).ConfigureAwait(false))
+        {
+            throw RouterTimeout(routerName, jobId, timeout);
+        }
+
+        operation.Complete(true);
+        return new RouterLockScope(this, [routerName], jobId);
+    }
+
+    private async ValueTask<bool> TryAcquireRouterAsync(string routerName, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
+        if (!await _locks.TryAcquireAsync(RouterLockName(routerName), jobId, timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        OnRouterAcquired(routerName, jobId);
+        return true;
+    }
+
+    private async ValueTask<bool> TryAcquireAllRoutersAsync(string[] routers, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
+    {
         if (!await _locks.TryAcquireAllAsync([.. routers.Select(RouterLockName)], jobId, timeout, cancellationToken).ConfigureAwait(false))
         {
-            return operation.Complete(false);
+            return false;
         }
 
         OnAllRoutersAcquired(routers, jobId);
-        return operation.Complete(true);
+        return true;
     }
 
     private async ValueTask<bool> WaitForRouterCoreAsync(string routerName, LockTimeout timeout, long start, CancellationToken cancellationToken)

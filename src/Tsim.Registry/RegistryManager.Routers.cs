@@ -26,14 +26,7 @@ public sealed partial class RegistryManager
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("acquire_router_lock");
-
-        if (!_locks.TryAcquire(RouterLockName(routerName), jobId, checkedTimeout))
-        {
-            return operation.Complete(false);
-        }
-
-        OnRouterAcquired(routerName, jobId);
-        return operation.Complete(true);
+        return operation.Complete(TryAcquireRouter(routerName, jobId, checkedTimeout));
     }
 
     /// <summary>
@@ -121,14 +114,7 @@ public sealed partial class RegistryManager
         var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("acquire_all_router_locks");
-
-        if (!_locks.TryAcquireAll([.. routers.Select(RouterLockName)], jobId, checkedTimeout))
-        {
-            return operation.Complete(false);
-        }
-
-        OnAllRoutersAcquired(routers, jobId);
-        return operation.Complete(true);
+        return operation.Complete(TryAcquireAllRouters(routers, jobId, checkedTimeout));
     }
 
     /// <summary>Releases the router locks among <paramref name="routerNames"/> that <paramref name="jobId"/> holds here.</summary>
@@ -175,9 +161,20 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
     public RouterLockScope RouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
-        return AcquireRouterLock(routerName, jobId, timeout)
-            ? new RouterLockScope(this, [routerName], jobId)
-            : throw RouterTimeout(routerName, jobId, timeout);
+        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
+        using var operation = RegistryTelemetry.StartOperation("router_lock");
+        if (!TryAcquireRouter(routerName, jobId, checkedTimeout))
+        {
+            throw RouterTimeout(routerName, jobId, timeout);
+        }
+
+        operation.Complete(true);
+        return new RouterLockScope(this, [routerName], jobId);
     }
 
     /// <summary>
@@ -195,9 +192,18 @@ public sealed partial class RegistryManager
     public RouterLockScope AllRouterLocks(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
         var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        return AcquireAllRouterLocksAtomic(routers, jobId, timeout)
-            ? new RouterLockScope(this, routers, jobId)
-            : throw AllRoutersTimeout(routers, jobId, timeout);
+        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
+        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
+        ThrowIfDisposed();
+
+        using var operation = RegistryTelemetry.StartOperation("all_router_locks");
+        if (!TryAcquireAllRouters(routers, jobId, checkedTimeout))
+        {
+            throw AllRoutersTimeout(routers, jobId, timeout);
+        }
+
+        operation.Complete(true);
+        return new RouterLockScope(this, routers, jobId);
     }
 
     /// <summary>
@@ -264,6 +270,28 @@ public sealed partial class RegistryManager
     }
 
     private LockName RouterLockName(string routerName) => LockName.Router(_options.SemaphorePrefix, routerName);
+
+    private bool TryAcquireRouter(string routerName, string jobId, LockTimeout timeout)
+    {
+        if (!_locks.TryAcquire(RouterLockName(routerName), jobId, timeout))
+        {
+            return false;
+        }
+
+        OnRouterAcquired(routerName, jobId);
+        return true;
+    }
+
+    private bool TryAcquireAllRouters(string[] routers, string jobId, LockTimeout timeout)
+    {
+        if (!_locks.TryAcquireAll([.. routers.Select(RouterLockName)], jobId, timeout))
+        {
+            return false;
+        }
+
+        OnAllRoutersAcquired(routers, jobId);
+        return true;
+    }
 
     private void OnRouterAcquired(string routerName, string jobId) =>
         LogTransaction("acquire_router_lock", w =>

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Xml.Linq;
+using Tsim.Registry.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Tsim.Registry.Tests.Packaging;
+
+/// <summary>
+/// Issue 6's packaging promises, checked on real <c>dotnet pack</c> output: the library package's contents and
+/// metadata, its symbols package, deterministic builds, the CLI as a .NET tool, and the package installed from a
+/// local folder feed into a fresh console project that runs. Slow (tens of seconds): one serial class, one test.
+/// </summary>
+[Collection(SerialTests.Name)]
+public sealed class PackagingTests : IDisposable
+{
+    private const string Version = "0.1.0";
+
+    /// <summary>Generous: a cold restore from the package feed plus a build; only a hang takes this long.</summary>
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly RegistryTestContext _context = new();
+    private readonly ITestOutputHelper _output;
+    private readonly string _work = Path.Combine("/tmp", $"tsim-pack-{Guid.NewGuid():N}");
+
+    public PackagingTests(ITestOutputHelper output)
+    {
+        _output = output;
+        Directory.CreateDirectory(_work);
+    }
+
+    public void Dispose()
+    {
+        _context.Dispose(); // Unlinks the consumer's semaphores (same prefix) and deletes its registry.
+        if (Directory.Exists(_work))
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Pack_LibraryAndCli_PackagesAreCompleteDeterministicAndInstallable()
+    {
+        var root = RepositoryRoot();
+        var library = Path.Combine(root, "src", "Tsim.Registry");
+        var feed = Path.Combine(_work, "feed");
+
+        // ---- The library package: README, MIT expression, XML docs, symbols ----
+        await DotnetAsync(root, "pack", library, "-c", "Release", "--no-restore", "-o", feed);
+        var package = Path.Combine(feed, $"Tsim.Registry.{Version}.nupkg");
+        File.Exists(package).Should().BeTrue();
+        File.Exists(Path.Combine(feed, $"Tsim.Registry.{Version}.snupkg")).Should().BeTrue("a symbols package is produced");
+
+        byte[] firstDll;
+        using (var zip = ZipFile.OpenRead(package))
+        {
+            zip.Entries.Select(e => e.FullName).Should().Contain(["README.md", "lib/net10.0/Tsim.Registry.dll", "lib/net10.0/Tsim.Registry.xml"]);
+            var nuspec = XDocument.Parse(ReadEntry(zip, "Tsim.Registry.nuspec"));
+            var ns = nuspec.Root!.Name.Namespace;
+            var metadata = nuspec.Root.Element(ns + "metadata")!;
+            metadata.Element(ns + "license")!.Should().Match<XElement>(l => l.Attribute("type")!.Value == "expression" && l.Value == "MIT");
+            metadata.Element(ns + "readme")!.Value.Should().Be("README.md");
+            metadata.Element(ns + "version")!.Value.Should().Be(Version);
+            ReadEntry(zip, "lib/net10.0/Tsim.Registry.xml").Should().Contain("<member name=\"M:Tsim.Registry.RegistryManager.AcquireRouterLockAsync");
+            firstDll = ReadBytes(zip, "lib/net10.0/Tsim.Registry.dll");
+        }
+
+        // ---- Deterministic: a full rebuild packs the same assembly bytes ----
+        Directory.Delete(Path.Combine(library, "obj", "Release"), recursive: true);
+        Directory.Delete(Path.Combine(library, "bin", "Release"), recursive: true);
+        var secondFeed = Path.Combine(_work, "feed2");
+        await DotnetAsync(root, "pack", library, "-c", "Release", "--no-restore", "-o", secondFeed);
+        using (var zip = ZipFile.OpenRead(Path.Combine(secondFeed, $"Tsim.Registry.{Version}.nupkg")))
+        {
+            var secondDll = ReadBytes(zip, "lib/net10.0/Tsim.Registry.dll");
+            _output.WriteLine($"Tsim.Registry.dll SHA-256: {Convert.ToHexStringLower(SHA256.HashData(firstDll))} and {Convert.ToHexStringLower(SHA256.HashData(secondDll))}");
+            secondDll.Should().Equal(firstDll, "packing twice yields the same assembly (Deterministic)");
+        }
+
+        // ---- The CLI packs as the tsim-registry .NET tool ----
+        var tools = Path.Combine(_work, "tools");
+        await DotnetAsync(root, "pack", Path.Combine(root, "src", "Tsim.Registry.Cli"), "-c", "Release", "-o", tools);
+        using (var zip = ZipFile.OpenRead(Path.Combine(tools, $"Tsim.Registry.Cli.{Version}.nupkg")))
+        {
+            var nuspec = XDocument.Parse(ReadEntry(zip, "Tsim.Registry.Cli.nuspec"));
+            nuspec.Descendants().Where(e => e.Name.LocalName == "packageType").Select(e => e.Attribute("name")?.Value)
+                .Should().Contain("DotnetTool");
+            var settings = zip.Entries.Should().ContainSingle(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal)).Subject;
+            ReadEntry(zip, settings.FullName).Should().Contain("<Command Name=\"tsim-registry\"");
+        }
+
+        // ---- Installed from the local folder feed into a fresh console project, it runs ----
+        var consumer = Path.Combine(_work, "consumer");
+        WriteConsumerProject(consumer, feed);
+        await DotnetAsync(consumer, "add", "package", "Tsim.Registry", "--version", Version);
+        File.ReadAllText(Path.Combine(consumer, "consumer.csproj")).Should().Contain("Include=\"Tsim.Registry\" Version=\"0.1.0\"");
+
+        // Built first, so that the run's output is the program's alone (the build warns CA1416 on every call: the
+        // package is marked [SupportedOSPlatform("linux")] and this project does not say it targets Linux only).
+        await DotnetAsync(consumer, "build");
+        var output = await DotnetAsync(consumer, "run", "--no-build", "--", _context.RegistryDirectory, _context.Prefix);
+
+        output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Should().Equal(
+            "REGISTERED",
+            "web-1 10.0.0.10 router-1 02:00:00:00:00:0a",
+            $"prefix {_context.Prefix}");
+        File.Exists(_context.HostsPath).Should().BeTrue("the consumer wrote the test's registry, not the default one");
+        Directory.GetDirectories(Path.Combine(_work, "packages"), "tsim.registry").Should().ContainSingle("the package came through the private package folder");
+    }
+
+    /// <summary>
+    /// A console project of its own (no Directory.Build.props above /tmp), whose nuget.config reads Tsim.Registry
+    /// only from the local feed (package source mapping), its dependencies from nuget.org, and keeps every package in
+    /// a private folder, so no stale copy from the user's cache can stand in for the package under test.
+    /// </summary>
+    private void WriteConsumerProject(string directory, string feed)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "consumer.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{Path.Combine(_work, "packages")}" />
+              </config>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="local">
+                  <package pattern="Tsim.Registry" />
+                </packageSource>
+                <packageSource key="nuget.org">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+            using Tsim.Registry;
+
+            var options = new RegistryManagerOptions { RegistryDirectory = args[0], SemaphorePrefix = args[1] };
+            using var registry = new RegistryManager(options);
+            Console.WriteLine(registry.CheckAndRegisterHost("web-1", "10.0.0.10", "router-1", "02:00:00:00:00:0a") ? "REGISTERED" : "COLLISION");
+            var host = registry.GetHostInfo("web-1")!;
+            Console.WriteLine($"web-1 {host.PrimaryIp} {host.ConnectedTo} {host.MacAddress}");
+            Console.WriteLine($"prefix {registry.SemaphorePrefix}");
+            """);
+    }
+
+    private async Task<string> DotnetAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The test host runs under 'dotnet test': its MSBuild variables would point the child at the parent's build.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILDNOINPROCNODE").ToArray())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(s_commandTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = await stdout;
+        var command = $"dotnet {string.Join(' ', arguments)}";
+        process.ExitCode.Should().Be(0, "{0} failed:\n{1}\n{2}", command, output, await stderr);
+        _output.WriteLine($"{command}: ok");
+        return output;
+    }
+
+    /// <summary>Reads a text entry; the reader drops the byte order mark NuGet writes before the nuspec.</summary>
+    private static string ReadEntry(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(zip.GetEntry(name)!.Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    private static byte[] ReadBytes(ZipArchive zip, string name)
+    {
+        using var stream = zip.GetEntry(name)!.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+}
