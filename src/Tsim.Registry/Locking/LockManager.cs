@@ -220,18 +220,28 @@ internal sealed class LockManager : IDisposable
         // throughout. Any change means a live holder: refuse.
         using var guard = _recovery.TryTakeGuard(name)
             ?? throw new InvalidOperationException($"Lock '{name}' is being recovered by another process right now.");
+        // The record file itself may be there but unusable (empty or unparseable: a holder killed while writing it);
+        // what must not happen during the watch is any change to it.
         var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * _probeInterval.Milliseconds));
         var recordPath = _files.OwnerRecordPath(name);
+        var unusableRecord = NoFollowFile.TryReadAllBytes(recordPath);
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < quiet)
         {
-            if (semaphore.GetValue() != 0 || File.Exists(recordPath))
+            var seen = NoFollowFile.TryReadAllBytes(recordPath);
+            if (semaphore.GetValue() != 0 || (seen is null) != (unusableRecord is null) ||
+                (seen is not null && !seen.AsSpan().SequenceEqual(unusableRecord)))
             {
                 throw new InvalidOperationException(
                     $"Lock '{name}' changed hands while it was watched before forcing it free: its holder is alive. Nothing was changed.");
             }
 
             Thread.Sleep(1);
+        }
+
+        if (unusableRecord is not null && !_files.DeleteOwnerRecord(name))
+        {
+            throw new InvalidOperationException($"Lock '{name}' was not forced free: its unusable owner record '{recordPath}' cannot be removed.");
         }
 
         semaphore.Post();
