@@ -8,7 +8,7 @@ namespace Tsim.Registry.TestWorker;
 /// </summary>
 /// <remarks>
 /// <code>
-/// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] ARGS...
+/// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] [--no-signal-release] ARGS...
 ///
 /// lock ROUTER JOB [--timeout S]          "acquired" | "timeout" (exit 1); then reads one stdin line:
 /// lock-all R1,R2,... JOB [--timeout S]     release  -> "released TS", exit 0
@@ -83,6 +83,7 @@ internal static class Program
         {
             RegistryDirectory = arguments.Required("--registry-dir"),
             SemaphorePrefix = arguments.Required("--prefix"),
+            ReleaseLocksOnSignal = !arguments.Flag("--no-signal-release"),
             LockTimeouts = new RegistryLockTimeouts
             {
                 HostRegistrySeconds = registryTimeout,

@@ -27,8 +27,30 @@ public sealed class ReleaseOnExitTests : IDisposable
             kill.ExitCode.Should().Be(0);
         }
 
-        (await holder.WaitForExitAsync()).Should().NotBe(0, "SIGTERM ends the process (the library does not cancel it)");
+        (await holder.WaitForExitAsync()).Should().Be(143, "after releasing, the library ends the process as SIGTERM would (128 + 15)");
         AssertReleased();
+    }
+
+    [Fact]
+    public async Task Sigterm_WithSignalReleaseOff_LeavesTheLockToRecovery()
+    {
+        var holder = await StartHolderAsync("--no-signal-release");
+
+        using (var kill = Process.Start("kill", ["-TERM", holder.Pid.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await holder.WaitForExitAsync();
+
+        // Not released: the signal's default action killed the process, leaving its lock and record behind...
+        CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0);
+        File.Exists(CrashSupport.RouterRecordPath(_registry, Router)).Should().BeTrue();
+
+        // ...which the next waiter recovers, since the recorded owner is dead.
+        var manager = _registry.CreateManager();
+        manager.AcquireRouterLock(Router, "job-b", TimeSpan.FromSeconds(5)).Should().BeTrue();
+        manager.ReleaseRouterLock(Router, "job-b").Should().BeTrue();
     }
 
     [Fact]
@@ -42,9 +64,9 @@ public sealed class ReleaseOnExitTests : IDisposable
         AssertReleased();
     }
 
-    private async Task<WorkerProcess> StartHolderAsync()
+    private async Task<WorkerProcess> StartHolderAsync(params string[] options)
     {
-        var holder = _registry.StartWorker("hold", Router, "job-a");
+        var holder = _registry.StartWorker("hold", [Router, "job-a", .. options]);
         await holder.ExpectAsync("waiting");
         await holder.ExpectAsync("acquired");
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0);
