@@ -34,6 +34,12 @@ namespace Tsim.Registry;
 /// between deleting its record and posting) leaves a held semaphore without a record, which cannot be told from a
 /// live Python holder; that lock is not recovered automatically.
 /// </para>
+/// <para>
+/// What the argument assumes: nobody posts without holding. The Python implementation's release posts whether or
+/// not it holds (DESIGN.md §4 item 3); such a stray post already lets two holders in on its own, and after it a dead
+/// owner's record no longer matches the semaphore, so a recovery may post a second time. Records are also discarded
+/// when this process creates the semaphore anew, since a record of a removed semaphore proves nothing.
+/// </para>
 /// </remarks>
 internal sealed class LockRecovery
 {
