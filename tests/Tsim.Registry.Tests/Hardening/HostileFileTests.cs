@@ -121,45 +121,5 @@ public sealed class HostileFileTests : IDisposable
         _context.RouterSemaphoreValue("r1").Should().Be(1);
     }
 
-    private void Run(string operation)
-    {
-        switch (operation)
-        {
-            case nameof(RegistryManager.CheckAndRegisterHost):
-                _manager.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "aa:bb:cc:dd:ee:02");
-                break;
-            case nameof(RegistryManager.UnregisterHost):
-                _manager.UnregisterHost("victim");
-                break;
-            case nameof(RegistryManager.GetHostInfo):
-                _manager.GetHostInfo("victim");
-                break;
-            case nameof(RegistryManager.ListAllHosts):
-                _manager.ListAllHosts();
-                break;
-            case nameof(RegistryManager.AcquireSourceHostLease):
-                _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
-                break;
-            case nameof(RegistryManager.ReleaseSourceHostLease):
-                _manager.ReleaseSourceHostLease("run-1", "web-1");
-                break;
-            case nameof(RegistryManager.GetHostLeaseCount):
-                _manager.GetHostLeaseCount("web-1");
-                break;
-            case nameof(RegistryManager.ListHostLeases):
-                _manager.ListHostLeases();
-                break;
-            case nameof(RegistryManager.ReapStaleLeases):
-                _manager.ReapStaleLeases();
-                break;
-            case nameof(RegistryManager.AcquireNeighborLease):
-                _manager.AcquireNeighborLease("run-1", "web-1", "10.0.0.7");
-                break;
-            case nameof(RegistryManager.ReleaseNeighborLease):
-                _manager.ReleaseNeighborLease("run-1", "web-1", "10.0.0.7");
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(operation), operation, "no such operation in this test");
-        }
-    }
+    private void Run(string operation) => RegistryFileOperations.Run(_manager, operation, "victim");
 }
