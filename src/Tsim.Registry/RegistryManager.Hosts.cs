@@ -36,7 +36,7 @@ public sealed partial class RegistryManager
 
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
-            var hosts = _io.Read(RegistryFiles.Hosts);
+            var hosts = _io.ReadLocked(RegistryFiles.Hosts);
             if (FindCollision(hosts, hostName, ip, mac) is { } reason)
             {
                 _logger.HostCollision(hostName, reason);
@@ -81,7 +81,7 @@ public sealed partial class RegistryManager
 
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
-            var hosts = _io.Read(RegistryFiles.Hosts);
+            var hosts = _io.ReadLocked(RegistryFiles.Hosts);
             if (!hosts.Remove(hostName))
             {
                 return operation.Complete(false);
@@ -137,12 +137,12 @@ public sealed partial class RegistryManager
         var ipKey = NetworkAddresses.AddressKey(ip);
         foreach (var (name, record) in hosts)
         {
-            if (NetworkAddresses.AddressKey(record.PrimaryIp) == ipKey)
+            if (record.IpKey == ipKey)
             {
                 return $"IP {ipKey} is already used by host {name}";
             }
 
-            if (NetworkAddresses.MacKey(record.MacAddress) == mac)
+            if (record.MacKey == mac)
             {
                 return $"MAC {mac} is already used by host {name}";
             }

@@ -44,7 +44,7 @@ public sealed partial class RegistryManager
         int refCount;
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
-            if (!_io.Read(RegistryFiles.Hosts).TryGetValue(hostName, out var host))
+            if (!_io.ReadLocked(RegistryFiles.Hosts).TryGetValue(hostName, out var host))
             {
                 throw new RegistryNotFoundException($"Host '{hostName}' is not registered; register it before taking a lease on it.");
             }
@@ -111,7 +111,7 @@ public sealed partial class RegistryManager
         LeaseRelease result;
         using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
         {
-            var leases = _io.Read(RegistryFiles.HostLeases);
+            var leases = _io.ReadLocked(RegistryFiles.HostLeases);
             var index = leases.TryGetValue(hostName, out var entry)
                 ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
                 : -1;

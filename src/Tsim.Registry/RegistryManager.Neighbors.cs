@@ -77,7 +77,7 @@ public sealed partial class RegistryManager
         LeaseRelease result;
         using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
         {
-            var leases = _io.Read(RegistryFiles.NeighborLeases);
+            var leases = _io.ReadLocked(RegistryFiles.NeighborLeases);
             var index = leases.TryGetValue(key, out var entry)
                 ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
                 : -1;

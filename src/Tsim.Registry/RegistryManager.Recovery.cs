@@ -142,7 +142,8 @@ public sealed partial class RegistryManager
         var released = new List<string>();
         using (HoldRegistryLock(lockName, timeoutSeconds))
         {
-            var leases = _io.Read(file);
+            // A dry run changes its copy without writing it back: it must not be the cached object.
+            var leases = dryRun ? _io.Read(file) : _io.ReadLocked(file);
             foreach (var (key, entry) in leases)
             {
                 if (entry.Leases.RemoveAll(l => IsStale(l, key, stale)) > 0 && entry.Leases.Count == 0)

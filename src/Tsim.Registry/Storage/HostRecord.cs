@@ -10,9 +10,20 @@ namespace Tsim.Registry;
 /// </remarks>
 internal sealed class HostRecord
 {
+    private string? _ipKey;
+    private string? _macKey;
+
     [JsonPropertyName("primary_ip")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? PrimaryIp { get; set; }
+    public string? PrimaryIp
+    {
+        get;
+        set
+        {
+            field = value;
+            _ipKey = null;
+        }
+    }
 
     [JsonPropertyName("connected_to")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -20,7 +31,15 @@ internal sealed class HostRecord
 
     [JsonPropertyName("mac_address")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? MacAddress { get; set; }
+    public string? MacAddress
+    {
+        get;
+        set
+        {
+            field = value;
+            _macKey = null;
+        }
+    }
 
     /// <summary>Python's <c>time.strftime('%c')</c>: local time, C locale, e.g. <c>Thu Nov 26 14:43:11 2026</c>.</summary>
     [JsonPropertyName("created_at")]
@@ -34,6 +53,17 @@ internal sealed class HostRecord
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>
+    /// The address part of <see cref="PrimaryIp"/> in canonical spelling, computed once per record: a registration
+    /// compares it against every registered host, and parsing each address on every registration was most of its cost.
+    /// </summary>
+    [JsonIgnore]
+    internal string IpKey => _ipKey ??= NetworkAddresses.AddressKey(PrimaryIp);
+
+    /// <summary><see cref="MacAddress"/> in canonical spelling, computed once per record (see <see cref="IpKey"/>).</summary>
+    [JsonIgnore]
+    internal string MacKey => _macKey ??= NetworkAddresses.MacKey(MacAddress);
 
     /// <summary>The names of the fields above, which additional information must not overwrite.</summary>
     internal static readonly IReadOnlySet<string> ReservedFields = new HashSet<string>(StringComparer.Ordinal)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -14,6 +15,9 @@ internal sealed class RegistryIO
 {
     private readonly string _directory;
     private readonly AccessPolicy _policy;
+
+    /// <summary>The last bytes of each file this manager parsed or wrote, with the object they parse to.</summary>
+    private readonly ConcurrentDictionary<string, ParsedFile> _parsed = new(StringComparer.Ordinal);
     private readonly int _attempts;
     private readonly TimeSpan _retryDelay;
     private readonly ILogger _logger;
@@ -57,11 +61,21 @@ internal sealed class RegistryIO
         var path = PathOf(file);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(data, file.TypeInfo);
         var start = Stopwatch.GetTimestamp();
-        WithRetries(path, "write", () =>
+        try
         {
-            WriteAtomically(path, bytes);
-            return true;
-        });
+            WithRetries(path, "write", () =>
+            {
+                WriteAtomically(path, bytes);
+                return true;
+            });
+        }
+        catch
+        {
+            _parsed.TryRemove(file.FileName, out _); // The caller's object may hold changes the file does not.
+            throw;
+        }
+
+        _parsed[file.FileName] = new ParsedFile(bytes, data);
         file.Observe?.Invoke(_directory, data);
         if (_logger.IsEnabled(LogLevel.Trace))
         {
@@ -73,10 +87,50 @@ internal sealed class RegistryIO
     internal TResult Update<T, TResult>(RegistryFile<T> file, Func<T, TResult> update)
         where T : class, new()
     {
-        var data = Read(file);
-        var result = update(data);
+        var data = ReadLocked(file);
+        TResult result;
+        try
+        {
+            result = update(data);
+        }
+        catch
+        {
+            _parsed.TryRemove(file.FileName, out _); // It may have changed the cached object half way.
+            throw;
+        }
+
         Write(file, data);
         return result;
+    }
+
+    /// <summary>
+    /// Reads a file for a caller that holds the file's registry lock and may change the result and write it back.
+    /// When the file's bytes are exactly those this manager last parsed or wrote, the parsed object is returned
+    /// again instead of parsing the file anew: reading and comparing the bytes costs a small fraction of parsing
+    /// them, and comparing content (not inode, size or time stamps) cannot be fooled by another writer.
+    /// </summary>
+    /// <remarks>
+    /// Only for callers holding the lock: the returned object is shared with the next such caller, which the lock
+    /// serialises. Lock-free readers use <see cref="Read{T}"/>, which always parses a private copy.
+    /// </remarks>
+    internal T ReadLocked<T>(RegistryFile<T> file)
+        where T : class, new()
+    {
+        var path = PathOf(file);
+        var bytes = WithRetries(path, "read", () => NoFollowFile.TryReadAllBytes(path));
+        if (bytes is not null && _parsed.TryGetValue(file.FileName, out var cached) && bytes.AsSpan().SequenceEqual(cached.Bytes))
+        {
+            return (T)cached.Data;
+        }
+
+        var data = bytes is null ? new T() : Parse(file, path, bytes);
+        if (bytes is not null)
+        {
+            _parsed[file.FileName] = new ParsedFile(bytes, data);
+        }
+
+        file.Observe?.Invoke(_directory, data);
+        return data;
     }
 
     /// <summary>
@@ -256,4 +310,7 @@ internal sealed class RegistryIO
             // Best effort: the write already failed and that error is what the caller needs to see.
         }
     }
+
+    /// <summary>A file's bytes and the object they parse to.</summary>
+    private sealed record ParsedFile(byte[] Bytes, object Data);
 }
