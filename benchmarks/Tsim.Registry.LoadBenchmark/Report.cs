@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Tsim.Registry.LoadBenchmark;
+
+/// <summary>The side-by-side table: per workload the headline of both, the speed-up (higher is better) and issue 7's target.</summary>
+internal static class Report
+{
+    private static double? D(JsonObject? results, string workload, string key) =>
+        (results?[workload] as JsonObject)?[key] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)
+            : null;
+
+    private static string F(double? v, string unit) =>
+        v is { } x ? x.ToString(x >= 100 ? "#,0" : "0.###", CultureInfo.InvariantCulture) + unit : "–";
+
+    /// <summary>One row per workload: C#, Python, speed-up C# over Python, target, verdict.</summary>
+    internal static JsonArray Compare(JsonObject cs, JsonObject? py)
+    {
+        var rows = new JsonArray();
+        void Throughput(string w, string label, string key, string unit, double? target)
+        {
+            double? c = D(cs, w, key), p = D(py, w, key);
+            var speedup = c is { } a && p is { } b && b > 0 ? Math.Round(a / b, 2) : (double?)null;
+            Add(w, label, F(c, unit), F(p, unit), speedup, target is { } t ? $"≥ {t}×" : "–",
+                target is { } t2 && speedup is { } s ? s >= t2 : null);
+        }
+
+        void Add(string w, string label, string c, string p, double? speedup, string target, bool? met) => rows.Add(new JsonObject
+        {
+            ["workload"] = w,
+            ["metric"] = label,
+            ["csharp"] = c,
+            ["python"] = p,
+            ["speedup"] = speedup,
+            ["target"] = target,
+            ["met"] = met,
+        });
+
+        Throughput("W1", "register 1000 hosts, 1 process", "ops_per_s", " ops/s", 10);
+        Throughput("W2", "register 1000 hosts, 8 processes", "ops_per_s", " ops/s", 10);
+        Throughput("W3", "router lock+unlock ×10000, 1 process", "cycles_per_s", " cycles/s", 2);
+        Throughput("W4", "4 processes × 2000 on one router", "cycles_per_s", " cycles/s", 2);
+        Throughput("W5", "host lease acq+rel ×1000, 1 host", "cycles_per_s", " cycles/s", null);
+        Throughput("W5b", "the same, 1000 hosts registered", "cycles_per_s", " cycles/s", 20);
+
+        // Latency: the speed-up is Python's latency over C#'s; "at most half of Python's" is a speed-up ≥ 2.
+        double? ca = D(cs, "W6", "acquire_router_lock_wakeup_median_us"), pa = D(py, "W6", "acquire_router_lock_wakeup_median_us");
+        var wake = ca is { } x && pa is { } y && x > 0 ? Math.Round(y / x, 2) : (double?)null;
+        Add("W6", "acquire_router_lock wake-up, median", F(ca, " µs"), F(pa, " µs"), wake, "≤ ½ Python (≥ 2×)", wake is { } wv ? wv >= 2 : null);
+
+        double? cw = D(cs, "W6", "wait_for_router_wakeup_median_ms"), cwb = D(cs, "W6", "wait_for_router_returned_before_release");
+        double? pwb = D(py, "W6", "wait_for_router_returned_before_release"), it = D(py, "W6", "iterations");
+        Add("W6", "wait_for_router wake-up, median", F(cw, " ms") + (cwb > 0 ? $" ({cwb} returned before release)" : string.Empty),
+            py is null ? "–" : $"{F(D(py, "W6", "wait_for_router_wakeup_median_ms"), " ms")} ({pwb}/{it} returned before release)",
+            null, "≤ 5 ms", cw is { } cwv ? cwv <= 5 && cwb == 0 : null);
+
+        var cRet = (cs["W7"] as JsonObject)?["a_spec_locked_returned"]?.GetValue<bool>();
+        double? cCpu = D(cs, "W7", "a_cpu_s"), cEl = D(cs, "W7", "a_elapsed_s");
+        var pW7 = py?["W7"] as JsonObject;
+        Add("W7", "wait_for_router on a held router, 2 s: CPU",
+            $"{F(cCpu, " s")} CPU, returned {(cRet == true ? "true" : "false")} after {F(cEl, " s")}",
+            pW7 is null ? "–" : $"returned {pW7["a_spec_locked_returned"]?.ToJsonString()} after {F(D(py, "W7", "a_elapsed_s"), " s")}; "
+                + $"lock file present: {F(D(py, "W7", "b_cpu_s"), " s")} CPU in {F(D(py, "W7", "b_elapsed_s"), " s")}",
+            null, "< 0.05 s CPU, waits 2 s", cCpu is { } cc ? cc < 0.05 && cRet == false && cEl >= 1.9 : null);
+        return rows;
+    }
+
+    internal static string Table(JsonArray rows, bool withPython)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine("| workload | measure | C# | Python | C# ÷ Python (speed-up) | target | met |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var row in rows.OfType<JsonObject>())
+        {
+            var speedup = row["speedup"] is JsonValue v ? v.GetValue<double>().ToString("0.##", CultureInfo.InvariantCulture) + "×" : "–";
+            var met = row["met"] is JsonValue m ? (m.GetValue<bool>() ? "yes" : "**no**") : "–";
+            if (!withPython && row["target"]!.GetValue<string>().Contains('×', StringComparison.Ordinal))
+            {
+                met = "– (no Python run)";
+            }
+
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {row["workload"]} | {row["metric"]} | {row["csharp"]} | {row["python"]} | {speedup} | {row["target"]} | {met} |");
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+
+    /// <summary>The C# side's correctness counters and latency percentiles, which the headline table leaves out.</summary>
+    internal static string Details(JsonObject cs)
+    {
+        var sb = new StringBuilder("C# details:");
+        sb.AppendLine();
+        foreach (var (name, node) in cs)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {name}: {node?.ToJsonString()}");
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+}

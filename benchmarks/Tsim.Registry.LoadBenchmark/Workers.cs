@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Tsim.Registry.LoadBenchmark;
+
+/// <summary>The child side of W2, W4, W6 and W7: bench_py's <c>_w2_worker</c>, <c>_w4_worker</c>, <c>_w6_holder</c>, <c>_w6_waiter</c>, <c>_w7_hold</c>.</summary>
+internal static class Workers
+{
+    internal static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output)
+    {
+        string Arg(int i) => args[i];
+        int Int(int i) => int.Parse(args[i], CultureInfo.InvariantCulture);
+        void Say(string line)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+
+        void AwaitLine(string expected)
+        {
+            var line = input.ReadLine();
+            if (!string.Equals(line, expected, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"expected '{expected}' from the parent, got '{line}'");
+            }
+        }
+
+        var (manager, log) = Bench.MakeManager(Arg(1), Arg(2));
+        using (manager)
+        {
+            switch (Arg(0))
+            {
+                case "w2":
+                    Say("READY");
+                    AwaitLine("GO");
+                    Say(W2(manager, log, Int(3), Int(4), Int(5)).ToJsonString());
+                    break;
+                case "w4":
+                    Say("READY");
+                    AwaitLine("GO");
+                    Say(W4(manager, log, Arg(1), Int(3), Int(4)).ToJsonString());
+                    break;
+                case "w6-holder":
+                    for (var i = 0; i < Int(4); i++)
+                    {
+                        AwaitLine("ACQ");
+                        if (!manager.AcquireRouterLock("bench-w6", "holder", TimeSpan.FromSeconds(5)))
+                        {
+                            throw new InvalidOperationException("the W6 holder did not get the lock within 5 s");
+                        }
+
+                        Say("HELD");
+                        AwaitLine("REL");
+                        Thread.Sleep(TimeSpan.FromSeconds(Workloads.HoldAfterWaiter)); // the waiter is now blocked (or not)
+                        var release = Bench.Now();
+                        manager.ReleaseRouterLock("bench-w6", "holder");
+                        Say(release.ToString("R", CultureInfo.InvariantCulture));
+                    }
+
+                    break;
+                case "w6-waiter":
+                    for (var i = 0; i < Int(4); i++)
+                    {
+                        AwaitLine("GO");
+                        Say("WAITING");
+                        bool ok;
+                        double t;
+                        if (string.Equals(Arg(3), "acquire", StringComparison.Ordinal))
+                        {
+                            ok = manager.AcquireRouterLock("bench-w6", "waiter", TimeSpan.FromSeconds(5));
+                            t = Bench.Now();
+                            if (ok)
+                            {
+                                manager.ReleaseRouterLock("bench-w6", "waiter");
+                            }
+                        }
+                        else
+                        {
+                            ok = manager.WaitForRouter("bench-w6", TimeSpan.FromSeconds(5));
+                            t = Bench.Now();
+                        }
+
+                        Say(string.Create(CultureInfo.InvariantCulture, $"{(ok ? 1 : 0)} {t:R}"));
+                    }
+
+                    break;
+                case "w7-holder":
+                    if (!manager.AcquireRouterLock("bench-w7", "holder", TimeSpan.FromSeconds(5)))
+                    {
+                        throw new InvalidOperationException("the W7 holder did not get the lock within 5 s");
+                    }
+
+                    Say("HELD");
+                    AwaitLine("STOP");
+                    manager.ReleaseRouterLock("bench-w7", "holder");
+                    break;
+                default:
+                    throw new ArgumentException($"unknown worker kind '{Arg(0)}'");
+            }
+        }
+
+        return 0;
+    }
+
+    private static JsonObject W2(RegistryManager manager, CountingLogger log, int k, int nproc, int n)
+    {
+        int ok = 0, fail = 0, timeouts = 0, errors = 0;
+        var t0 = Stopwatch.GetTimestamp();
+        for (var i = k; i < n; i += nproc)
+        {
+            var h = Bench.Host(i);
+            try
+            {
+                if (manager.CheckAndRegisterHost(h.Name, h.Ip, h.Router, h.Mac))
+                {
+                    ok++;
+                }
+                else
+                {
+                    fail++;
+                }
+            }
+            catch (RegistryLockTimeoutException)
+            {
+                timeouts++;
+            }
+            catch (RegistryException)
+            {
+                errors++;
+            }
+        }
+
+        return new JsonObject
+        {
+            ["k"] = k,
+            ["ok"] = ok,
+            ["collisions"] = fail,
+            ["timeouts"] = timeouts,
+            ["errors"] = errors,
+            ["elapsed"] = Bench.Since(t0),
+            ["log"] = Bench.Counts(log.Counts),
+        };
+    }
+
+    private static unsafe JsonObject W4(RegistryManager manager, CountingLogger log, string directory, int k, int cycles)
+    {
+        var marker = Path.Combine(directory, "cs.marker");
+        var counter = Path.Combine(directory, "cs.counter");
+        var job = string.Create(CultureInfo.InvariantCulture, $"job-{k}");
+        int violations = 0, timeouts = 0;
+        var maxWait = 0.0;
+        var buffer = new byte[64];
+        var t0 = Stopwatch.GetTimestamp();
+        for (var c = 0; c < cycles; c++)
+        {
+            var ta = Stopwatch.GetTimestamp();
+            if (!manager.AcquireRouterLock("bench-w4", job, TimeSpan.FromSeconds(30)))
+            {
+                timeouts++;
+                continue;
+            }
+
+            maxWait = Math.Max(maxWait, Bench.Since(ta));
+            var mine = true;
+            var fd = Native.Open(marker, Native.O_CREAT | Native.O_EXCL | Native.O_WRONLY | Native.O_CLOEXEC, 0x1B6);
+            if (fd >= 0)
+            {
+                Native.Close(fd);
+            }
+            else if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Native.EEXIST)
+            {
+                violations++;
+                mine = false;
+            }
+            else
+            {
+                throw Native.Error("open", marker);
+            }
+
+            // Deliberately non-atomic read-modify-write of the counter, as bench_py does.
+            fd = Native.Open(counter, Native.O_RDWR | Native.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                throw Native.Error("open", counter);
+            }
+
+            fixed (byte* p = buffer)
+            {
+                var read = (int)Native.Read(fd, p, buffer.Length);
+                var value = read <= 0 ? 0 : long.Parse(Encoding.ASCII.GetString(buffer, 0, read), CultureInfo.InvariantCulture);
+                var text = (value + 1).ToString(CultureInfo.InvariantCulture);
+                var length = Encoding.ASCII.GetBytes(text, 0, text.Length, buffer, 0);
+                Native.PWrite(fd, p, length, 0);
+                Native.FTruncate(fd, length);
+            }
+
+            Native.Close(fd);
+            if (mine)
+            {
+                Native.Unlink(marker);
+            }
+
+            manager.ReleaseRouterLock("bench-w4", job);
+        }
+
+        return new JsonObject
+        {
+            ["k"] = k,
+            ["violations"] = violations,
+            ["timeouts"] = timeouts,
+            ["elapsed"] = Bench.Since(t0),
+            ["max_wait"] = maxWait,
+            ["log"] = Bench.Counts(log.Counts),
+        };
+    }
+}
