@@ -36,6 +36,10 @@ internal static partial class Log
         Message = "Lock {LockName} of job {JobId} was still held when the manager was disposed or the process ended; released it")]
     internal static partial void ReleasedOnDispose(this ILogger logger, string lockName, string jobId);
 
+    [LoggerMessage(EventId = 1007, EventName = "ReleaseFailed", Level = LogLevel.Error,
+        Message = "Could not release lock {LockName} of job {JobId}; it stays held until this process exits, then waiters recover it")]
+    internal static partial void ReleaseFailed(this ILogger logger, string lockName, string jobId, Exception exception);
+
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
         Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
     internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);

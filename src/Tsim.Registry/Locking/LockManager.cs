@@ -307,7 +307,15 @@ internal sealed class LockManager : IDisposable
         foreach (var (held, semaphore) in leftovers)
         {
             _logger.ReleasedOnDispose(held.Name.Value, held.JobId);
-            ReleaseCore(held.Name, semaphore, held);
+            try
+            {
+                ReleaseCore(held.Name, semaphore, held);
+            }
+            catch (RegistryException ex)
+            {
+                // Its record could not be removed, so it stays held until this process is gone; the others still go.
+                _logger.ReleaseFailed(held.Name.Value, held.JobId, ex);
+            }
         }
     }
 
