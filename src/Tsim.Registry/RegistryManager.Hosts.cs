@@ -44,7 +44,7 @@ public sealed partial class RegistryManager
             }
 
             var now = _timeProvider.GetLocalNow();
-            hosts[hostName] = new HostRecord
+            var record = new HostRecord
             {
                 PrimaryIp = ip,
                 ConnectedTo = connectedTo,
@@ -53,6 +53,9 @@ public sealed partial class RegistryManager
                 RegisteredAtTimestamp = UnixSeconds(now),
                 Extra = extra,
             };
+            var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
+            hosts[hostName] = record;
+            index.Added(record);
             _io.Write(RegistryFiles.Hosts, hosts);
         }
 
@@ -82,10 +85,13 @@ public sealed partial class RegistryManager
         using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
         {
             var hosts = _io.ReadLocked(RegistryFiles.Hosts);
-            if (!hosts.Remove(hostName))
+            var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
+            if (!hosts.Remove(hostName, out var removed))
             {
                 return operation.Complete(false);
             }
+
+            index.Removed(removed);
 
             _io.Write(RegistryFiles.Hosts, hosts);
         }
@@ -133,8 +139,15 @@ public sealed partial class RegistryManager
         }
 
         // Compared in canonical form, so entries written by Python in another spelling (upper-case MAC, '-'
-        // separators, a different prefix length) still collide.
+        // separators, a different prefix length) still collide. The index answers "no collision" at once; only a
+        // collision walks the hosts, to name the first one it collides with.
         var ipKey = NetworkAddresses.AddressKey(ip);
+        var index = HostKeyIndex.For(hosts);
+        if (!index.ContainsIp(ipKey) && !index.ContainsMac(mac))
+        {
+            return null;
+        }
+
         foreach (var (name, record) in hosts)
         {
             if (record.IpKey == ipKey)

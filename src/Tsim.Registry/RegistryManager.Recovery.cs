@@ -187,7 +187,7 @@ public sealed partial class RegistryManager
             return;
         }
 
-        if (_locks.Files.ReadOwnerRecord(name) is not { } record)
+        if (_locks.Records.Read(name) is not { } record)
         {
             result.Add(new LockStatus(name.Value, name.RouterName, LockOwnerState.NoRecord, null, null, null));
             return;

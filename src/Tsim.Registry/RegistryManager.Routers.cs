@@ -90,7 +90,7 @@ public sealed partial class RegistryManager
             return operation.Complete<RouterLockOwner?>(null); // Free: a record left behind would be stale.
         }
 
-        return operation.Complete(_locks.Files.ReadOwnerRecord(name) is { } record
+        return operation.Complete(_locks.Records.Read(name) is { } record
             ? new RouterLockOwner(routerName, record.JobId, record.Pid, record.StartTime, record.AcquiredAt)
             : null);
     }

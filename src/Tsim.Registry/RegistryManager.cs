@@ -96,7 +96,8 @@ public sealed partial class RegistryManager : IDisposable
             _logger,
             timeProvider,
             policy,
-            releaseOnSignal: options.ReleaseLocksOnSignal && !hostedBySignalAwareHost);
+            releaseOnSignal: options.ReleaseLocksOnSignal && !hostedBySignalAwareHost,
+            routerLockFiles: options.SharedWithPython);
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
         _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);

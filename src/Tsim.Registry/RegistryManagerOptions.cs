@@ -127,6 +127,23 @@ public sealed class RegistryManagerOptions
     [ConfigurationKeyName("release_locks_on_signal")]
     public bool ReleaseLocksOnSignal { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether Python processes of the reference implementation may use this registry
+    /// at the same time, so that router locks keep the lock files Python looks at.
+    /// </summary>
+    /// <value>
+    /// Default <see langword="true"/>: while a router is held, the file <c>LOCKDIR/PREFIX-router-NAME</c> exists and
+    /// carries the owner record, which is what Python's <c>is_router_locked</c> and <c>wait_for_router</c> check.
+    /// Creating and removing that file is most of a router lock cycle's cost (about 11 µs). Set it to
+    /// <see langword="false"/> when only this library uses the registry: router owner records then live in a shared
+    /// memory page (<c>LOCKDIR/.PREFIX-router-NAME.owner</c>) like the registry locks' records, with the same crash
+    /// recovery, and a lock cycle costs a few microseconds. Python processes still respect the locks themselves (the
+    /// semaphores are the same), but their <c>is_router_locked</c> and <c>wait_for_router</c> no longer see C# holders.
+    /// Not part of the specification; JSON key <c>shared_with_python</c>.
+    /// </value>
+    [ConfigurationKeyName("shared_with_python")]
+    public bool SharedWithPython { get; set; } = true;
+
     /// <summary>Gets the lock directory in effect: <see cref="LockDirectory"/>, or <c>&lt;RegistryDirectory&gt;/locks</c>.</summary>
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
 }

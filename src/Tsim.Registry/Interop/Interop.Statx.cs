@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Tsim.Registry;
 
@@ -47,6 +48,8 @@ internal static partial class Interop
     {
         internal const int AT_FDCWD = -100;
         internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+        internal const int AT_EMPTY_PATH = 0x1000;
+        internal const uint STATX_BTIME = 0x800;
         internal const uint STATX_BASIC_STATS = 0x7ff;
         internal const int S_IFMT = 0xF000;
         internal const int S_IFDIR = 0x4000;
@@ -58,5 +61,9 @@ internal static partial class Interop
     {
         [LibraryImport(Libraries.Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static partial int Statx(int dirFd, string path, int flags, uint mask, out Statx result);
+
+        /// <summary>statx(2) of an open file (<see cref="StatxConstants.AT_EMPTY_PATH"/> with an empty path).</summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        internal static partial int Statx(SafeFileHandle fd, string path, int flags, uint mask, out Statx result);
     }
 }

@@ -21,6 +21,7 @@ internal sealed class LockManager : IDisposable
     private readonly Dictionary<string, NamedSemaphore> _semaphores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
     private readonly RouterLockFiles _files;
+    private readonly OwnerRecords _records;
     private readonly LockTimeout _probeInterval;
     private readonly AccessPolicy _policy;
     private readonly LockRecovery _recovery;
@@ -38,12 +39,14 @@ internal sealed class LockManager : IDisposable
         ILogger logger,
         TimeProvider timeProvider,
         AccessPolicy? policy = null,
-        bool releaseOnSignal = true)
+        bool releaseOnSignal = true,
+        bool routerLockFiles = true)
     {
         _files = files;
+        _records = new OwnerRecords(files, routerLockFiles);
         _policy = policy ?? AccessPolicy.Private;
         _probeInterval = probeInterval;
-        _recovery = new LockRecovery(files, logger);
+        _recovery = new LockRecovery(files, _records, logger);
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _logger = logger;
         _timeProvider = timeProvider;
@@ -51,6 +54,9 @@ internal sealed class LockManager : IDisposable
     }
 
     internal RouterLockFiles Files => _files;
+
+    /// <summary>Gets the owner records of this manager's locks.</summary>
+    internal OwnerRecords Records => _records;
 
     /// <summary>Gets the inotify watcher of the lock directory, shared by every asynchronous and router waiter.</summary>
     internal LockReleaseWatcher Watcher { get; }
@@ -202,7 +208,7 @@ internal sealed class LockManager : IDisposable
             return false;
         }
 
-        if (_files.ReadOwnerRecord(name) is { } record)
+        if (_records.Read(name) is { } record)
         {
             var liveness = OwnerLivenessCheck.Check(record);
             if (liveness != OwnerLiveness.Dead)
@@ -220,17 +226,14 @@ internal sealed class LockManager : IDisposable
         // throughout. Any change means a live holder: refuse.
         using var guard = _recovery.TryTakeGuard(name)
             ?? throw new InvalidOperationException($"Lock '{name}' is being recovered by another process right now.");
-        // The record file itself may be there but unusable (empty or unparseable: a holder killed while writing it);
-        // what must not happen during the watch is any change to it.
+        // The record may be there but unusable (empty or unparseable: a holder killed while writing it); what must not
+        // happen during the watch is any change to it.
         var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * _probeInterval.Milliseconds));
-        var recordPath = _files.OwnerRecordPath(name);
-        var unusableRecord = NoFollowFile.TryReadAllBytes(recordPath);
+        var unusableRecord = _records.Snapshot(name);
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < quiet)
         {
-            var seen = NoFollowFile.TryReadAllBytes(recordPath);
-            if (semaphore.GetValue() != 0 || (seen is null) != (unusableRecord is null) ||
-                (seen is not null && !seen.AsSpan().SequenceEqual(unusableRecord)))
+            if (semaphore.GetValue() != 0 || !_records.Snapshot(name).SameAs(unusableRecord))
             {
                 throw new InvalidOperationException(
                     $"Lock '{name}' changed hands while it was watched before forcing it free: its holder is alive. Nothing was changed.");
@@ -239,9 +242,9 @@ internal sealed class LockManager : IDisposable
             Thread.Sleep(1);
         }
 
-        if (unusableRecord is not null && !_files.DeleteOwnerRecord(name))
+        if (!unusableRecord.IsEmpty && !_records.Discard(name))
         {
-            throw new InvalidOperationException($"Lock '{name}' was not forced free: its unusable owner record '{recordPath}' cannot be removed.");
+            throw new InvalidOperationException($"Lock '{name}' was not forced free: its unusable owner record cannot be removed.");
         }
 
         semaphore.Post();
@@ -351,6 +354,7 @@ internal sealed class LockManager : IDisposable
             }
 
             _semaphores.Clear();
+            _records.Dispose();
         }
     }
 
@@ -499,7 +503,7 @@ internal sealed class LockManager : IDisposable
         {
             // Record after acquire: while the record exists the semaphore is held, never the other way round
             // (LockRecovery relies on it).
-            _files.WriteOwnerRecord(name, OwnerRecordFor(held));
+            _records.Write(name, OwnerRecordFor(held));
         }
         catch
         {
@@ -512,7 +516,7 @@ internal sealed class LockManager : IDisposable
             if (_disposed)
             {
                 // Disposed between the check above and here: undo, in the order of a release.
-                _files.DeleteOwnerRecord(name);
+                _records.Remove(name);
                 semaphore.Post();
                 throw new ObjectDisposedException(nameof(LockManager));
             }
@@ -563,7 +567,7 @@ internal sealed class LockManager : IDisposable
         // must never outlive its hold (LockRecovery relies on it). If it cannot be removed (nor emptied), the lock
         // stays held: a stale record naming this process would let a waiter "recover" a later holder's lock once
         // this process is gone.
-        if (!_files.DeleteOwnerRecord(name))
+        if (!_records.Remove(name))
         {
             throw new RegistryException(
                 $"Lock '{name}' was not released: its owner record '{_files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
@@ -641,7 +645,7 @@ internal sealed class LockManager : IDisposable
                     {
                         throw new RegistryException(
                             $"Semaphore '{name.SemaphoreName}' has the value {semaphore.GetValue()}: more than one process can enter at once, so mutual exclusion is already broken " +
-                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value} and the owner record {_files.OwnerRecordPath(name)}; the next acquire recreates them.");
+                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value} and its owner record ({_files.OwnerRecordPath(name)} or {_records.SlotPath(name)}); the next acquire recreates them.");
                     }
                 }
                 catch

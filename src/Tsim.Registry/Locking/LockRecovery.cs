@@ -44,18 +44,20 @@ namespace Tsim.Registry;
 internal sealed class LockRecovery
 {
     private readonly RouterLockFiles _files;
+    private readonly OwnerRecords _records;
     private readonly ILogger _logger;
 
-    internal LockRecovery(RouterLockFiles files, ILogger logger)
+    internal LockRecovery(RouterLockFiles files, OwnerRecords records, ILogger logger)
     {
         _files = files;
+        _records = records;
         _logger = logger;
     }
 
     /// <summary>Recovers the lock if its recorded owner is dead. Returns <see langword="true"/> when it posted.</summary>
     internal bool TryRecover(LockName name, NamedSemaphore semaphore)
     {
-        if (_files.ReadOwnerRecord(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
+        if (_records.Read(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
         {
             return false;
         }
@@ -67,13 +69,13 @@ internal sealed class LockRecovery
         }
 
         // Re-read under the guard: only the very record we judged may be recovered, and only once.
-        if (_files.ReadOwnerRecord(name) is not { } current || !SameHold(current, observed) ||
+        if (_records.Read(name) is not { } current || !SameHold(current, observed) ||
             OwnerLivenessCheck.Check(current) != OwnerLiveness.Dead)
         {
             return false;
         }
 
-        if (!_files.DeleteOwnerRecord(name))
+        if (!_records.Discard(name))
         {
             return false; // A record that outlived the post would later let a live holder's lock be "recovered".
         }
@@ -104,20 +106,20 @@ internal sealed class LockRecovery
     /// </summary>
     internal void DiscardStaleRecord(LockName name)
     {
-        if (_files.ReadOwnerRecord(name) is not { } record)
+        if (_records.Read(name) is not { } record)
         {
             return;
         }
 
         using var guard = TryTakeGuard(name);
-        if (guard is null || _files.ReadOwnerRecord(name) is not { } current || current.Pid != record.Pid || current.AcquiredAt != record.AcquiredAt)
+        if (guard is null || _records.Read(name) is not { } current || current.Pid != record.Pid || current.AcquiredAt != record.AcquiredAt)
         {
             return; // Someone is recovering it, or it changed: a live holder of the new semaphore wrote it.
         }
 
         if (OwnerLivenessCheck.Check(current) == OwnerLiveness.Dead)
         {
-            _files.DeleteOwnerRecord(name);
+            _records.Discard(name);
         }
         else
         {

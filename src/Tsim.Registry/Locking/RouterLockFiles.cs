@@ -34,12 +34,14 @@ internal sealed class RouterLockFiles
     internal string RecoveryGuardPath(LockName lockName) => Path.Combine(_lockDirectory, $".{lockName.Value}.recovery");
 
     /// <summary>
-    /// Lists the routers the lock directory knows of: those with an owner record (held by a C# process) or a notify
-    /// file (released at least once, by either implementation).
+    /// Lists the routers the lock directory knows of: those with an owner record file (held by a C# process), an
+    /// owner record slot (ever held by a C# process not sharing the registry with Python) or a notify file (released
+    /// at least once, by either implementation).
     /// </summary>
     internal SortedSet<string> KnownRouters(string prefix)
     {
         var recordPrefix = prefix + "-router-";
+        var slotPrefix = "." + recordPrefix;
         var routers = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(_lockDirectory))
         {
@@ -47,6 +49,10 @@ internal sealed class RouterLockFiles
             if (fileName.StartsWith(recordPrefix, StringComparison.Ordinal) && !fileName.EndsWith(".tmp", StringComparison.Ordinal))
             {
                 routers.Add(fileName[recordPrefix.Length..]);
+            }
+            else if (fileName.StartsWith(slotPrefix, StringComparison.Ordinal) && fileName.EndsWith(".owner", StringComparison.Ordinal))
+            {
+                routers.Add(fileName[slotPrefix.Length..^".owner".Length]);
             }
             else if (fileName.StartsWith("router_", StringComparison.Ordinal) && fileName.EndsWith("_notify", StringComparison.Ordinal))
             {
@@ -148,12 +154,18 @@ internal sealed class RouterLockFiles
     internal void TouchNotify(string routerName)
     {
         var path = NotifyPath(routerName);
+
+        // The common case, the file exists: one utimensat(2), an IN_ATTRIB event as Python's Path.touch() produces.
+        // AT_SYMLINK_NOFOLLOW: a symlink planted under the name is touched itself, never what it points to.
+        if (Interop.Libc.UTimensAt(Interop.StatxConstants.AT_FDCWD, path, 0, Interop.StatxConstants.AT_SYMLINK_NOFOLLOW) == 0)
+        {
+            return;
+        }
+
         try
         {
             using var handle = NoFollowFile.OpenForWrite(path, 0, Policy.FileModeBits);
             Policy.ApplyToNewFile(handle);
-
-            // futimens(2): an IN_ATTRIB event for watchers, as Python's Path.touch() produces.
             File.SetLastWriteTimeUtc(handle, DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

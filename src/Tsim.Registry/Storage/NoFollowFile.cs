@@ -8,30 +8,38 @@ internal static class NoFollowFile
 {
     /// <summary>Reads a whole file, or returns <see langword="null"/> when it does not exist.</summary>
     /// <exception cref="IOException">The file cannot be read (a symlink under its name is reported as such).</exception>
-    internal static byte[]? TryReadAllBytes(string path)
+    internal static byte[]? TryReadAllBytes(string path) => TryReadAllBytesWithIdentity(path).Bytes;
+
+    /// <summary>
+    /// Reads a whole file with the identity of the version read (taken from the open file before reading: a change
+    /// while reading gives the file another identity, so the pair never vouches for bytes the file no longer holds).
+    /// </summary>
+    /// <returns>Null bytes when the file does not exist; a null identity when it could not be had.</returns>
+    /// <exception cref="IOException">The file cannot be read (a symlink under its name is reported as such).</exception>
+    internal static (byte[]? Bytes, FileIdentity? Identity) TryReadAllBytesWithIdentity(string path)
     {
         using var handle = Interop.Libc.Open(path, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC, 0);
         if (handle.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
-            return errno == Interop.Errno.ENOENT ? null : throw new IOException(Describe(errno, path, "read"));
+            return errno == Interop.Errno.ENOENT ? (null, null) : throw new IOException(Describe(errno, path, "read"));
         }
 
-        var length = RandomAccess.GetLength(handle);
-        var buffer = new byte[length];
+        var identity = FileIdentity.Of(handle);
+        var buffer = new byte[identity is { } known ? checked((int)known.Size) : RandomAccess.GetLength(handle)];
         var total = 0;
         while (total < buffer.Length)
         {
             var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
             if (read == 0)
             {
-                return buffer[..total]; // Shrunk while reading: only an in-place writer does that (owner records).
+                return (buffer[..total], identity); // Shrunk while reading: only an in-place writer does that (owner records).
             }
 
             total += read;
         }
 
-        return buffer;
+        return (buffer, identity);
     }
 
     /// <summary>Opens (creating if needed) a file for writing without following a symlink.</summary>

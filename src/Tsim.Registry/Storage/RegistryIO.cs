@@ -16,8 +16,11 @@ internal sealed class RegistryIO
     private readonly string _directory;
     private readonly AccessPolicy _policy;
 
-    /// <summary>The last bytes of each file this manager parsed or wrote, with the object they parse to.</summary>
+    /// <summary>The object each file last parsed to or was written from, with the identity of that version of the file.</summary>
     private readonly ConcurrentDictionary<string, ParsedFile> _parsed = new(StringComparer.Ordinal);
+
+    /// <summary>One reused serialisation buffer per file: a write never allocates a new array for the whole document.</summary>
+    private readonly ConcurrentDictionary<string, SerializationBuffer> _buffers = new(StringComparer.Ordinal);
     private readonly int _attempts;
     private readonly TimeSpan _retryDelay;
     private readonly ILogger _logger;
@@ -59,27 +62,38 @@ internal sealed class RegistryIO
         where T : class, new()
     {
         var path = PathOf(file);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(data, file.TypeInfo);
-        var start = Stopwatch.GetTimestamp();
-        try
-        {
-            WithRetries(path, "write", () =>
-            {
-                WriteAtomically(path, bytes);
-                return true;
-            });
-        }
-        catch
-        {
-            _parsed.TryRemove(file.FileName, out _); // The caller's object may hold changes the file does not.
-            throw;
-        }
+        var buffer = _buffers.GetOrAdd(file.FileName, static _ => new SerializationBuffer());
 
-        _parsed[file.FileName] = new ParsedFile(bytes, data);
-        file.Observe?.Invoke(_directory, data);
-        if (_logger.IsEnabled(LogLevel.Trace))
+        // Writers of one file hold its registry lock; the monitor only keeps the buffer safe from a caller that does not.
+        lock (buffer)
         {
-            _logger.RegistryFileWritten(file.FileName, bytes.Length, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            var bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
+            var start = Stopwatch.GetTimestamp();
+            FileIdentity? identity;
+            try
+            {
+                identity = WithRetries(path, "write", () => WriteAtomically(path, bytes));
+            }
+            catch
+            {
+                _parsed.TryRemove(file.FileName, out _); // The caller's object may hold changes the file does not.
+                throw;
+            }
+
+            if (identity is { } written)
+            {
+                _parsed[file.FileName] = new ParsedFile(written, data);
+            }
+            else
+            {
+                _parsed.TryRemove(file.FileName, out _);
+            }
+
+            file.Observe?.Invoke(_directory, data);
+            if (_logger.IsEnabled(LogLevel.Trace))
+            {
+                _logger.RegistryFileWritten(file.FileName, bytes.Length, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
         }
     }
 
@@ -105,28 +119,39 @@ internal sealed class RegistryIO
 
     /// <summary>
     /// Reads a file for a caller that holds the file's registry lock and may change the result and write it back.
-    /// When the file's bytes are exactly those this manager last parsed or wrote, the parsed object is returned
-    /// again instead of parsing the file anew: reading and comparing the bytes costs a small fraction of parsing
-    /// them, and comparing content (not inode, size or time stamps) cannot be fooled by another writer.
+    /// When the file is still the very version this manager last parsed or wrote (same <see cref="FileIdentity"/>:
+    /// inode, size and time stamps), the object it parsed to is returned again without reading the file at all.
     /// </summary>
     /// <remarks>
+    /// <para>
+    /// Every writer of the registry, C# or Python, replaces a file by renaming a new one over it, which gives it a new
+    /// inode; so another writer's change is always noticed, even one that keeps the size. A rewrite in place is
+    /// noticed by its new size or time stamps (nanosecond resolution on tmpfs and on ext4 with this kernel).
+    /// </para>
+    /// <para>
     /// Only for callers holding the lock: the returned object is shared with the next such caller, which the lock
-    /// serialises. Lock-free readers use <see cref="Read{T}"/>, which always parses a private copy.
+    /// serialises, and a caller that changes it must write it back (or have its update throw, which drops it).
+    /// Lock-free readers use <see cref="Read{T}"/>, which always parses a private copy.
+    /// </para>
     /// </remarks>
     internal T ReadLocked<T>(RegistryFile<T> file)
         where T : class, new()
     {
         var path = PathOf(file);
-        var bytes = WithRetries(path, "read", () => NoFollowFile.TryReadAllBytes(path));
-        if (bytes is not null && _parsed.TryGetValue(file.FileName, out var cached) && bytes.AsSpan().SequenceEqual(cached.Bytes))
+        if (_parsed.TryGetValue(file.FileName, out var cached) && FileIdentity.Of(path) == cached.Identity)
         {
             return (T)cached.Data;
         }
 
+        var (bytes, identity) = WithRetries(path, "read", () => NoFollowFile.TryReadAllBytesWithIdentity(path));
         var data = bytes is null ? new T() : Parse(file, path, bytes);
-        if (bytes is not null)
+        if (identity is { } readIdentity)
         {
-            _parsed[file.FileName] = new ParsedFile(bytes, data);
+            _parsed[file.FileName] = new ParsedFile(readIdentity, data);
+        }
+        else
+        {
+            _parsed.TryRemove(file.FileName, out _);
         }
 
         file.Observe?.Invoke(_directory, data);
@@ -220,38 +245,35 @@ internal sealed class RegistryIO
         return (line, offset - lineStart);
     }
 
-    private void WriteAtomically(string path, byte[] bytes)
+    /// <returns>The identity of the file now at <paramref name="path"/>, taken after the rename (which changes its ctime).</returns>
+    private FileIdentity? WriteAtomically(string path, ReadOnlyMemory<byte> bytes)
     {
-        // Unique per process and call, created with O_EXCL (FileMode.CreateNew): concurrent writers never share a
-        // temporary file, and an existing file or symlink of that name is refused rather than followed.
+        // Unique per process and call, created with O_EXCL: concurrent writers never share a temporary file, and an
+        // existing file or symlink of that name is refused rather than followed.
         var temp = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        FileIdentity? identity;
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
+            using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, _policy.FileModeBits);
+            _policy.ApplyToNewFile(handle);
+            try
             {
-                Mode = System.IO.FileMode.CreateNew,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                UnixCreateMode = _policy.FileMode,
-                BufferSize = 0, // One write(2) of the whole document; no managed buffer to copy through.
-            }))
+                RandomAccess.Write(handle, bytes.Span, fileOffset: 0); // One pwrite(2) of the whole document.
+            }
+            catch (ArgumentOutOfRangeException ex)
             {
-                _policy.ApplyToNewFile(stream.SafeFileHandle);
-                try
-                {
-                    stream.Write(bytes);
-                }
-                catch (ArgumentOutOfRangeException ex)
-                {
-                    // .NET reports EFBIG (a write past RLIMIT_FSIZE or the largest file the file system allows) as an
-                    // ArgumentOutOfRangeException of 'value', which would reach the caller as if an argument were bad.
-                    throw new IOException($"Could not write '{temp}': File too large (EFBIG: a file size limit or quota was reached).", ex);
-                }
-
-                stream.Flush(flushToDisk: true); // fsync(2)
+                // .NET reports EFBIG (a write past RLIMIT_FSIZE or the largest file the file system allows) as an
+                // ArgumentOutOfRangeException of 'value', which would reach the caller as if an argument were bad.
+                throw new IOException($"Could not write '{temp}': File too large (EFBIG: a file size limit or quota was reached).", ex);
             }
 
-            File.Move(temp, path, overwrite: true);
+            if (Interop.Libc.FSync(handle) != 0)
+            {
+                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), temp, "fsync").Message);
+            }
+
+            File.Move(temp, path, overwrite: true); // rename(2)
+            identity = FileIdentity.Of(handle);
         }
         catch
         {
@@ -260,6 +282,7 @@ internal sealed class RegistryIO
         }
 
         SyncDirectory();
+        return identity;
     }
 
     private void SyncDirectory()
@@ -311,6 +334,6 @@ internal sealed class RegistryIO
         }
     }
 
-    /// <summary>A file's bytes and the object they parse to.</summary>
-    private sealed record ParsedFile(byte[] Bytes, object Data);
+    /// <summary>A version of a file and the object it parses to.</summary>
+    private sealed record ParsedFile(FileIdentity Identity, object Data);
 }

@@ -92,11 +92,37 @@ internal sealed class RegistryTestContext : IDisposable
         foreach (var path in Directory.EnumerateFileSystemEntries(RegistryDirectory, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(RegistryDirectory, path);
+            if (IsOwnerRecordSlot(path))
+            {
+                // A slot's sequence number changes with every lock cycle, which is lock state, not registry data; what
+                // must not change is whether it holds a record. A free slot reads as no file at all.
+                if (SlotRecord(path) is { } record)
+                {
+                    result[relative] = "<held by " + record + ">";
+                }
+
+                continue;
+            }
+
             result[relative] = Directory.Exists(path) ? "<dir>" : Convert.ToBase64String(File.ReadAllBytes(path));
         }
 
         return result;
     }
+
+    /// <summary>The owner record in a lock's slot file (<c>LOCKDIR/.LOCKNAME.owner</c>), or null when it holds none.</summary>
+    public static string? SlotRecord(string slotPath)
+    {
+        var bytes = File.ReadAllBytes(slotPath);
+        var length = bytes.Length >= 16 ? BitConverter.ToInt32(bytes, 8) : 0;
+        return length > 0 ? System.Text.Encoding.UTF8.GetString(bytes, 16, length) : null;
+    }
+
+    /// <summary>The path of a lock's owner record slot.</summary>
+    public string SlotPath(string lockName) => Path.Combine(LockDirectory, $".{lockName}.owner");
+
+    private static bool IsOwnerRecordSlot(string path) =>
+        Path.GetFileName(path) is { } name && name.StartsWith('.') && name.EndsWith(".owner", StringComparison.Ordinal);
 
     public string[] TemporaryFiles() =>
         Directory.Exists(RegistryDirectory)

@@ -46,13 +46,14 @@ public sealed class LockManagerTests : IDisposable
 
         locks.TryAcquire(name, "registry", s_short).Should().BeTrue();
 
-        // Registry locks carry an owner record too, so that a holder killed mid-write can be recovered.
-        var record = Path.Combine(_context.LockDirectory, name.Value);
-        File.Exists(record).Should().BeTrue();
+        // Registry locks carry an owner record too, so that a holder killed mid-write can be recovered. It lives in
+        // the lock's mapped slot file, not in a file of the lock's name (no compatibility contract to keep).
+        RegistryTestContext.SlotRecord(_context.SlotPath(name.Value)).Should().Contain($"\"pid\":{Environment.ProcessId}").And.Contain("\"job_id\":\"registry\"");
+        File.Exists(Path.Combine(_context.LockDirectory, name.Value)).Should().BeFalse();
         RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(0);
 
         locks.Release(name, "registry").Should().BeTrue();
-        File.Exists(record).Should().BeFalse();
+        RegistryTestContext.SlotRecord(_context.SlotPath(name.Value)).Should().BeNull();
     }
 
     [Fact]

@@ -1,0 +1,180 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// A lock's owner record in a small file that every process maps shared (<c>LOCKDIR/.LOCKNAME.owner</c>): writing
+/// or clearing the record is a copy into memory, no system call, where creating and unlinking a record file costs
+/// about 11 µs per lock cycle (floors.md §1). The file is created once and never deleted or shrunk.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Layout: an 8-byte sequence number, a 4-byte record length, 4 reserved bytes, then the record's JSON. Only the
+/// lock's holder writes (the semaphore serialises holders; recovery clears a dead holder's record before it posts),
+/// and it writes as a seqlock: the sequence becomes odd, the record is copied, the sequence becomes even. A reader
+/// copies the record between two reads of the sequence and keeps the copy only when both are the same even number,
+/// so it never acts on a torn record. A holder killed in the middle of the copy leaves the sequence odd; readers
+/// then report the record as unusable, which never recovers the lock (the operator override does).
+/// </para>
+/// <para>
+/// Writes to a mapping produce no inotify event. That is why registry locks (always waited for by a blocking
+/// <c>sem_clockwait</c>, which the post wakes) and, in registries not shared with Python, router locks (whose
+/// release also touches the notify file) are the only locks that use it.
+/// </para>
+/// </remarks>
+internal sealed unsafe class OwnerRecordSlot : IDisposable
+{
+    /// <summary>The size of the file and of the mapping: one page.</summary>
+    internal const int Size = 4096;
+
+    private const int HeaderSize = 16;
+    private const int MaxRecordLength = Size - HeaderSize;
+    private const int ReadAttempts = 1000;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _start;
+
+    private OwnerRecordSlot(MemoryMappedFile file, MemoryMappedViewAccessor view)
+    {
+        _file = file;
+        _view = view;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _start = pointer + view.PointerOffset;
+    }
+
+    private ref long Sequence => ref *(long*)_start;
+
+    private ref int Length => ref *(int*)(_start + 8);
+
+    /// <summary>Opens (creating when asked) and maps a lock's slot file.</summary>
+    /// <returns><see langword="null"/> when the file does not exist and <paramref name="create"/> is false.</returns>
+    /// <exception cref="RegistryException">The file cannot be opened or mapped, or is not a regular file of at least one page.</exception>
+    internal static OwnerRecordSlot? Open(string path, AccessPolicy policy, bool create)
+    {
+        var flags = (create ? Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT : Interop.OpenFlags.O_RDWR) |
+            Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC;
+        var handle = Interop.Libc.Open(path, flags, policy.FileModeBits);
+        if (handle.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            return errno == Interop.Errno.ENOENT && !create ? null : throw Errors.ForPath(errno, path, "open the owner record slot");
+        }
+
+        try
+        {
+            return Map(path, handle, policy);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Publishes <paramref name="record"/> (UTF-8 JSON) as the owner record. Called by the holder only.</summary>
+    /// <exception cref="ArgumentException">The record does not fit the slot.</exception>
+    internal void Write(ReadOnlySpan<byte> record)
+    {
+        if (record.Length > MaxRecordLength)
+        {
+            throw new ArgumentException($"An owner record of {record.Length} bytes does not fit its {MaxRecordLength}-byte slot.", nameof(record));
+        }
+
+        var odd = (Volatile.Read(ref Sequence) + 1) | 1;
+        Volatile.Write(ref Sequence, odd);
+        Interlocked.MemoryBarrier(); // The odd sequence is visible before any byte of the record changes.
+        var previous = Math.Clamp(Length, 0, MaxRecordLength);
+        Length = record.Length;
+        record.CopyTo(new Span<byte>(_start + HeaderSize, record.Length));
+        if (previous > record.Length)
+        {
+            // No stale bytes of an earlier owner linger in the file for someone to misread.
+            new Span<byte>(_start + HeaderSize + record.Length, previous - record.Length).Clear();
+        }
+
+        Volatile.Write(ref Sequence, odd + 1); // Release: the record is complete before the sequence is even again.
+    }
+
+    /// <summary>Removes the owner record (the lock is free or about to be posted).</summary>
+    internal void Clear() => Write([]);
+
+    /// <summary>Reads a consistent copy of the slot.</summary>
+    internal SlotContent Read()
+    {
+        for (var attempt = 0; attempt < ReadAttempts; attempt++)
+        {
+            var before = Volatile.Read(ref Sequence);
+            if ((before & 1) != 0)
+            {
+                Thread.SpinWait(20); // A holder is copying its record right now (a few hundred nanoseconds).
+                continue;
+            }
+
+            var length = Length;
+            var copy = length is > 0 and <= MaxRecordLength ? new ReadOnlySpan<byte>(_start + HeaderSize, length).ToArray() : [];
+            Interlocked.MemoryBarrier(); // The copy is complete before the sequence is read again.
+            if (Volatile.Read(ref Sequence) != before)
+            {
+                continue;
+            }
+
+            return length is >= 0 and <= MaxRecordLength
+                ? new SlotContent(before, copy, Usable: true)
+                : new SlotContent(before, [], Usable: false);
+        }
+
+        // Odd for a thousand tries: a holder died in the middle of writing. Nothing readable; the lock is not
+        // recovered automatically.
+        return new SlotContent(Volatile.Read(ref Sequence), [], Usable: false);
+    }
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+
+    private static OwnerRecordSlot Map(string path, SafeFileHandle handle, AccessPolicy policy)
+    {
+        policy.ApplyToNewFile(handle);
+        if (Interop.Libc.Statx(handle, string.Empty, Interop.StatxConstants.AT_EMPTY_PATH, Interop.StatxConstants.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, "inspect the owner record slot");
+        }
+
+        if ((stat.Mode & Interop.StatxConstants.S_IFMT) != Interop.StatxConstants.S_IFREG)
+        {
+            throw new RegistryException($"The owner record slot '{path}' is not a regular file. Remove it; it is recreated on the next acquisition.");
+        }
+
+        if (stat.Size < Size)
+        {
+            // Every process grows it before mapping, and nothing shrinks it: a mapping never reaches past the end of
+            // the file (which would raise SIGBUS). A concurrent creator growing it too is harmless.
+            RandomAccess.SetLength(handle, Size);
+        }
+
+        var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        try
+        {
+            return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>A consistent copy of an owner record slot.</summary>
+/// <param name="Sequence">Changes on every write: two equal sequences mean nothing was written in between.</param>
+/// <param name="Record">The record's JSON; empty when there is no record.</param>
+/// <param name="Usable">False when the slot could not be read consistently (a writer died mid-write) or is garbled.</param>
+internal readonly record struct SlotContent(long Sequence, byte[] Record, bool Usable);

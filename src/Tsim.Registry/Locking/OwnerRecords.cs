@@ -1,0 +1,169 @@
+using System.Text.Json;
+
+namespace Tsim.Registry;
+
+/// <summary>
+/// Where each lock's owner record lives, and the one way every part of the library writes, clears and reads it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Router locks of a registry shared with Python keep the compatibility contract: the record is the file
+/// <c>LOCKDIR/LOCKNAME</c>, which exists exactly while the router is held, because that is what Python's
+/// <c>is_router_locked</c> and <c>wait_for_router</c> look at. Creating and unlinking it is most of a router lock
+/// cycle's cost.
+/// </para>
+/// <para>
+/// The three registry locks have no such contract, and neither do router locks of a registry declared not shared
+/// with Python (<see cref="RegistryManagerOptions.SharedWithPython"/>): their records live in an
+/// <see cref="OwnerRecordSlot"/>, a mapped page written without a system call.
+/// </para>
+/// <para>
+/// Readers look in both places for routers, so that managers configured differently on one registry still see each
+/// other's holders (and recover them when they die).
+/// </para>
+/// </remarks>
+internal sealed class OwnerRecords : IDisposable
+{
+    private readonly Dictionary<string, OwnerRecordSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Lock _slotsGate = new();
+    private readonly RouterLockFiles _files;
+    private readonly bool _routerLockFiles;
+    private bool _disposed;
+
+    internal OwnerRecords(RouterLockFiles files, bool routerLockFiles)
+    {
+        _files = files;
+        _routerLockFiles = routerLockFiles;
+    }
+
+    /// <summary>Writes the holder's record. Called right after the semaphore was acquired.</summary>
+    internal void Write(LockName name, OwnerRecord record)
+    {
+        if (UsesSlot(name))
+        {
+            GetSlot(name, create: true)!.Write(JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord));
+        }
+        else
+        {
+            _files.WriteOwnerRecord(name, record);
+        }
+    }
+
+    /// <summary>Removes the holder's own record. Called right before the semaphore is posted.</summary>
+    /// <returns><see langword="false"/> when the record could not be removed (the lock must then stay held).</returns>
+    internal bool Remove(LockName name)
+    {
+        if (UsesSlot(name))
+        {
+            GetSlot(name, create: true)!.Clear();
+            return true;
+        }
+
+        return _files.DeleteOwnerRecord(name);
+    }
+
+    /// <summary>
+    /// Removes whatever record a lock has, in either place: for recovery of a dead holder and for the operator
+    /// override, which do not know how the holder was configured.
+    /// </summary>
+    /// <returns><see langword="false"/> when a record exists and could not be removed.</returns>
+    internal bool Discard(LockName name)
+    {
+        if (GetSlot(name, create: false) is { } slot && (slot.Read() is not { Usable: true, Record.Length: 0 }))
+        {
+            slot.Clear();
+        }
+
+        return !name.IsRouter || !File.Exists(_files.OwnerRecordPath(name)) || _files.DeleteOwnerRecord(name);
+    }
+
+    /// <summary>Reads the lock's record, or returns <see langword="null"/> when there is none or it cannot be used.</summary>
+    internal OwnerRecord? Read(LockName name)
+    {
+        if (name.IsRouter && _files.ReadOwnerRecord(name) is { } fromFile)
+        {
+            return fromFile;
+        }
+
+        return GetSlot(name, create: false) is { } slot && slot.Read() is { Usable: true, Record.Length: > 0 } content
+            ? Parse(content.Record)
+            : null;
+    }
+
+    /// <summary>
+    /// Takes a fingerprint of the lock's record in both places: two equal snapshots mean no holder wrote or removed
+    /// a record in between (the operator override watches this before it frees a lock).
+    /// </summary>
+    internal RecordSnapshot Snapshot(LockName name)
+    {
+        var file = name.IsRouter ? NoFollowFile.TryReadAllBytes(_files.OwnerRecordPath(name)) : null;
+        var slot = GetSlot(name, create: false)?.Read();
+        return new RecordSnapshot(file, slot?.Sequence ?? -1, slot is { Usable: true, Record.Length: 0 } or null);
+    }
+
+    /// <summary>The path of a lock's slot file: hidden, beside the recovery guard, never deleted.</summary>
+    internal string SlotPath(LockName name) => Path.Combine(_files.LockDirectory, $".{name.Value}.owner");
+
+    public void Dispose()
+    {
+        lock (_slotsGate)
+        {
+            _disposed = true;
+            foreach (var slot in _slots.Values)
+            {
+                slot.Dispose();
+            }
+
+            _slots.Clear();
+        }
+    }
+
+    private static OwnerRecord? Parse(byte[] json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, RegistryJsonContext.Default.OwnerRecord);
+        }
+        catch (JsonException)
+        {
+            return null; // Someone else's shape: "unknown owner", which never triggers recovery.
+        }
+    }
+
+    private bool UsesSlot(LockName name) => !name.IsRouter || !_routerLockFiles;
+
+    private OwnerRecordSlot? GetSlot(LockName name, bool create)
+    {
+        lock (_slotsGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_slots.TryGetValue(name.Value, out var slot))
+            {
+                return slot;
+            }
+
+            slot = OwnerRecordSlot.Open(SlotPath(name), _files.Policy, create);
+            if (slot is not null)
+            {
+                _slots.Add(name.Value, slot);
+            }
+
+            return slot;
+        }
+    }
+}
+
+/// <summary>A fingerprint of a lock's records: the lock file's bytes and the slot's sequence.</summary>
+/// <param name="File">The lock file's content, or <see langword="null"/> when there is none.</param>
+/// <param name="SlotSequence">The slot's sequence number, or -1 when there is no slot file.</param>
+/// <param name="SlotEmpty">True when the slot holds no record (or does not exist).</param>
+internal sealed record RecordSnapshot(byte[]? File, long SlotSequence, bool SlotEmpty)
+{
+    /// <summary>Gets a value indicating whether neither place holds anything, usable or not.</summary>
+    internal bool IsEmpty => File is null && SlotEmpty;
+
+    /// <summary>Compares by content: the same bytes in the file and the same slot sequence.</summary>
+    internal bool SameAs(RecordSnapshot other) =>
+        SlotSequence == other.SlotSequence && SlotEmpty == other.SlotEmpty &&
+        (File is null ? other.File is null : other.File is not null && File.AsSpan().SequenceEqual(other.File));
+}
