@@ -34,8 +34,8 @@ internal sealed class Scaling(string root, string prefix, bool quick, TextWriter
         ["unregister"] = "unregistration of the host just registered (→ True)",
     };
 
-    // Recorded operations per kind: enough for a median and a p90, few enough that Python's ≈ 1 s per
-    // register+unregister pair at 50,000 hosts keeps the whole run near two minutes.
+    // Recorded operations per kind: enough for a median and a p90, few enough that Python's ≈ 0.7 s per
+    // register+unregister pair at 50,000 hosts keeps the whole run under a minute on 2 vCPUs.
     private static readonly (int Hosts, int Ops)[] s_full = [(100, 200), (1_000, 100), (10_000, 40), (50_000, 20)];
     private static readonly (int Hosts, int Ops)[] s_quick = [(100, 20), (1_000, 10), (10_000, 5)];
 
@@ -79,6 +79,8 @@ internal sealed class Scaling(string root, string prefix, bool quick, TextWriter
             var cs = MeasureCSharp(n, ops, seed);
             cs["wall_s"] = Bench.Round(Bench.Since(t0), 2);
             output.WriteLine($"[scaling {n} hosts] C# done in {cs["wall_s"]} s; {Checks(cs)}");
+            output.WriteLine($"[scaling {n} hosts] C# garbage per op / gen-2 collections over the recorded ops: "
+                + string.Join(", ", Kinds.Select(k => Inv($"{k} {cs["gc"]![k]!["allocated_bytes_per_op"]!.GetValue<long>() / 1024.0:0} KiB / {cs["gc"]![k]!["gen2_collections"]}"))));
             output.Flush();
 
             var (py, skipped) = PythonBaseline.RunScript(
@@ -211,13 +213,21 @@ internal sealed class Scaling(string root, string prefix, bool quick, TextWriter
         JsonObject result;
         using (mgr)
         {
-            var (samples, wrong) = Measure(mgr, n, ops, WarmupOps);
-            result = new JsonObject { ["samples_us"] = new JsonObject(), ["wrong_results"] = new JsonObject() };
+            var (samples, wrong, gc) = Measure(mgr, n, ops, WarmupOps);
+            result = new JsonObject { ["samples_us"] = new JsonObject(), ["wrong_results"] = new JsonObject(), ["gc"] = new JsonObject() };
             foreach (var kind in Kinds)
             {
                 result["samples_us"]![kind] = new JsonArray(samples[kind].Select(x => (JsonNode)JsonValue.Create(x)).ToArray());
                 result["wrong_results"]![kind] = wrong[kind];
                 result[kind] = Stats(samples[kind]);
+                var tally = gc[kind];
+                result["gc"]![kind] = new JsonObject
+                {
+                    ["allocated_bytes_per_op"] = tally[0] / ops,
+                    ["gen0_collections"] = tally[1],
+                    ["gen1_collections"] = tally[2],
+                    ["gen2_collections"] = tally[3],
+                };
             }
 
             result["log_warn_err"] = Bench.Counts(log.Counts);
@@ -229,55 +239,59 @@ internal sealed class Scaling(string root, string prefix, bool quick, TextWriter
     }
 
     /// <summary>The operations of python/bench_scale.py's <c>measure</c>, in the same order, timed one by one.</summary>
-    private static (Dictionary<string, List<double>> Samples, Dictionary<string, int> Wrong) Measure(RegistryManager mgr, int n, int ops, int warmup)
+    /// <returns>Per kind: the recorded times in µs, how many results were not the expected one, and what the recorded
+    /// operations cost the garbage collector (bytes this thread allocated, collections of each generation).</returns>
+    private static (Dictionary<string, List<double>> Samples, Dictionary<string, int> Wrong, Dictionary<string, long[]> Gc) Measure(
+        RegistryManager mgr, int n, int ops, int warmup)
     {
         var samples = Kinds.ToDictionary(k => k, _ => new List<double>(ops), StringComparer.Ordinal);
         var wrong = Kinds.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
+        var gc = Kinds.ToDictionary(k => k, _ => new long[4], StringComparer.Ordinal);
         var lease = Host(0);
 
         for (var j = 0; j < warmup + ops; j++)
         {
             var r = Refused(n, j);
-            var t0 = Stopwatch.GetTimestamp();
-            var ok = mgr.CheckAndRegisterHost(r.Name, r.Ip, r.Router, r.Mac);
-            var t = Bench.Since(t0) * 1e6;
-            wrong["refused"] += ok ? 1 : 0;
-            Record("refused", j, t);
+            Op("refused", j, () => !mgr.CheckAndRegisterHost(r.Name, r.Ip, r.Router, r.Mac));
         }
 
         for (var j = 0; j < warmup + ops; j++)
         {
             var runId = string.Create(CultureInfo.InvariantCulture, $"run-{j}");
-            var t0 = Stopwatch.GetTimestamp();
-            var count = mgr.AcquireSourceHostLease(runId, lease.Name, "quick", lease.Router, dscp: 32);
-            var released = mgr.ReleaseSourceHostLease(runId, lease.Name);
-            var t = Bench.Since(t0) * 1e6;
-            wrong["lease_cycle"] += count == 1 && released is { RefCount: 0, ShouldDelete: true } ? 0 : 1;
-            Record("lease_cycle", j, t);
+            Op("lease_cycle", j, () =>
+            {
+                var count = mgr.AcquireSourceHostLease(runId, lease.Name, "quick", lease.Router, dscp: 32);
+                var released = mgr.ReleaseSourceHostLease(runId, lease.Name);
+                return count == 1 && released is { RefCount: 0, ShouldDelete: true };
+            });
         }
 
         for (var j = 0; j < warmup + ops; j++)
         {
             var h = Host(n + j);
-            var t0 = Stopwatch.GetTimestamp();
-            var ok = mgr.CheckAndRegisterHost(h.Name, h.Ip, h.Router, h.Mac);
-            var t = Bench.Since(t0) * 1e6;
-            var t1 = Stopwatch.GetTimestamp();
-            var gone = mgr.UnregisterHost(h.Name);
-            var tu = Bench.Since(t1) * 1e6;
-            wrong["register"] += ok ? 0 : 1;
-            wrong["unregister"] += gone ? 0 : 1;
-            Record("register", j, t);
-            Record("unregister", j, tu);
+            Op("register", j, () => mgr.CheckAndRegisterHost(h.Name, h.Ip, h.Router, h.Mac));
+            Op("unregister", j, () => mgr.UnregisterHost(h.Name));
         }
 
-        return (samples, wrong);
+        return (samples, wrong, gc);
 
-        void Record(string kind, int j, double us)
+        // Only the call is timed; the GC counters are read outside the timed span.
+        void Op(string kind, int j, Func<bool> operation)
         {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
+            var t0 = Stopwatch.GetTimestamp();
+            var expected = operation();
+            var us = Bench.Since(t0) * 1e6;
+            wrong[kind] += expected ? 0 : 1;
             if (j >= warmup)
             {
                 samples[kind].Add(Math.Round(us, 1));
+                var tally = gc[kind];
+                tally[0] += GC.GetAllocatedBytesForCurrentThread() - bytes;
+                tally[1] += GC.CollectionCount(0) - g0;
+                tally[2] += GC.CollectionCount(1) - g1;
+                tally[3] += GC.CollectionCount(2) - g2;
             }
         }
     }
