@@ -9,6 +9,7 @@ internal static class Program
 
     /// <summary>
     /// <c>load [--quick] [--json FILE]</c>: the multi-process load benchmark W1-W7 against C# and Python;
+    /// <c>load --scaling [--quick] [--json FILE]</c>: instead of W1-W7, the scaling table (100 to 50,000 hosts, both sides);
     /// <c>load-worker …</c>: one of its worker processes; anything else goes to BenchmarkDotNet.
     /// </summary>
     private static int Main(string[] args)
@@ -17,7 +18,13 @@ internal static class Program
         {
             var quick = options.Contains("--quick");
             var json = Array.IndexOf(options, "--json") is var i and >= 0 && i + 1 < options.Length ? options[i + 1] : null;
-            return LoadBenchmarkRunner.Run(quick, json, WorkerVerb, "Tsim.Registry.Benchmarks " + string.Join(' ', args), Console.Out);
+            var command = "Tsim.Registry.Benchmarks " + string.Join(' ', args);
+            if (options.Contains("--scaling"))
+            {
+                return LoadBenchmarkRunner.RunScaling(quick, json, command, Console.Out);
+            }
+
+            return LoadBenchmarkRunner.Run(quick, json, WorkerVerb, command, Console.Out);
         }
 
         if (args is [WorkerVerb, .. var workerArgs])

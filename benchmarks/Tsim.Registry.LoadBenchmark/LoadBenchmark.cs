@@ -98,6 +98,84 @@ public static class LoadBenchmarkRunner
         return 0;
     }
 
+    /// <summary>
+    /// Runs only the scaling table (<see cref="Scaling"/>): the cost of a registration, a refused registration, a
+    /// lease cycle and an unregistration at 100, 1,000, 10,000 and 50,000 hosts, for this library (private prefix and
+    /// directory under /dev/shm) and for the Python reference (<c>python3 bench_scale.py</c>, size by size).
+    /// </summary>
+    /// <param name="quick">Fewer operations per size and no 50,000-host size (a smoke test).</param>
+    /// <param name="jsonPath">Where to write the result (under "scaling"); <see langword="null"/> = a file in the temp directory.</param>
+    /// <param name="command">How this run was started, recorded in the JSON.</param>
+    /// <param name="output">Progress and the tables.</param>
+    /// <returns>The process exit status: 0 = ran and every check passed, 1 = a check failed (the tables are still printed).</returns>
+    public static int RunScaling(bool quick, string? jsonPath, string command, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var prefix = string.Create(CultureInfo.InvariantCulture, $"lbench{Environment.ProcessId}");
+        var root = Path.Combine("/dev/shm", prefix + "-scale");
+        jsonPath ??= Path.Combine(Path.GetTempPath(), "tsim-registry-bench-scaling.json");
+        var machine = Machine();
+        output.WriteLine($"Tsim.Registry scaling benchmark: {machine["cpu"]}, {machine["cores"]} cores, kernel {machine["kernel"]}, "
+            + $"{machine["dotnet"]}, library build {machine["library_build"]}{(quick ? ", --quick (fewer ops, no 50,000)" : string.Empty)}");
+        output.WriteLine($"load average at start: {machine["load_average_at_start"]}");
+        output.WriteLine($"C# part: prefix '{prefix}', registries under {root}; Python part: /dev/shm/tsim-peer-scale, global /tsim-* semaphores");
+        output.Flush();
+
+        var startedUnix = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var started = Stopwatch.GetTimestamp();
+        JsonObject scaling;
+        try
+        {
+            Directory.CreateDirectory(root);
+            scaling = new Scaling(root, prefix, quick, output).Run();
+        }
+        finally
+        {
+            UnlinkSemaphores(prefix);
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+
+        scaling["total_wall_s"] = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
+        scaling["load_average_at_end"] = File.ReadAllText("/proc/loadavg").Trim();
+
+        // What either side might have left behind: its directories and its semaphores.
+        var leftovers = Directory.EnumerateFileSystemEntries("/dev/shm")
+            .Select(Path.GetFileName)
+            .Where(f => f!.StartsWith("sem.tsim-", StringComparison.Ordinal) || f.StartsWith("sem." + prefix + "-", StringComparison.Ordinal)
+                || f == prefix + "-scale" || f == "tsim-peer-scale")
+            .ToArray();
+        scaling["left_in_dev_shm"] = new JsonArray(leftovers.Select(f => (JsonNode)JsonValue.Create(f!)).ToArray());
+        var failed = Scaling.Failures(scaling).Concat(leftovers.Select(f => "left in /dev/shm: " + f)).ToList();
+        scaling["failed_checks"] = new JsonArray(failed.Select(f => (JsonNode)JsonValue.Create(f)).ToArray());
+
+        output.WriteLine();
+        output.WriteLine("Per-operation cost, median (p90); ratio = Python median ÷ C# median. C# after a JIT warm-up; "
+            + $"{Scaling.WarmupOps} unrecorded warm-up ops per kind and size on both sides.");
+        output.WriteLine();
+        output.WriteLine(Scaling.Table(scaling));
+        output.WriteLine();
+        output.WriteLine(failed.Count == 0
+            ? "checks: every result as expected on both sides; each registry ended with exactly its seeded hosts, no duplicate IP or MAC, "
+                + "no lease; nothing left in /dev/shm"
+            : "checks FAILED:" + Environment.NewLine + string.Join(Environment.NewLine, failed.Select(f => "  " + f)));
+        output.WriteLine($"load average at end: {scaling["load_average_at_end"]}; {scaling["total_wall_s"]} s in all");
+
+        var doc = new JsonObject
+        {
+            ["command"] = command,
+            ["machine"] = machine,
+            ["started_unix"] = startedUnix,
+            ["scaling"] = scaling,
+        };
+        File.WriteAllText(jsonPath, doc.ToJsonString(s_indented));
+        output.WriteLine($"wrote {jsonPath}");
+        output.Flush();
+        return failed.Count == 0 ? 0 : 1;
+    }
+
     /// <summary>Runs one worker process of the benchmark (started by <see cref="Run"/> with the hidden verb).</summary>
     /// <param name="arguments">The arguments after the verb.</param>
     /// <param name="input">Lines from the parent.</param>

@@ -5,17 +5,27 @@ using System.Text.Json.Nodes;
 namespace Tsim.Registry.LoadBenchmark;
 
 /// <summary>
-/// Runs <c>python3 bench_py.py --out &lt;tmp.json&gt;</c> from the copy next to this assembly and reads its JSON.
-/// bench_py uses the spec's global semaphore names and unlinks every <c>/dev/shm/sem.tsim-*</c>, so it runs only
-/// when no such semaphore exists (an interoperability test run uses them): it waits up to a minute, then skips.
+/// Runs <c>python3 bench_py.py --out &lt;tmp.json&gt;</c> (or the scaling driver <c>bench_scale.py</c>) from the copy
+/// next to this assembly and reads its JSON. Both use the spec's global semaphore names and unlink every
+/// <c>/dev/shm/sem.tsim-*</c>, so they run only when no such semaphore exists (an interoperability test run uses
+/// them): it waits up to a minute, then skips.
 /// </summary>
 internal static class PythonBaseline
 {
     private static readonly TimeSpan s_waitForOthers = TimeSpan.FromSeconds(60);
 
-    internal static (JsonObject? Doc, string? Skipped) Run(bool quick, TextWriter output)
+    internal static (JsonObject? Doc, string? Skipped) Run(bool quick, TextWriter output) =>
+        RunScript("bench_py.py", quick ? ["--quick"] : [], "[Python] ", output);
+
+    /// <summary>Runs <c>python3 PythonReference/<paramref name="scriptName"/> --out &lt;tmp.json&gt; args…</c>.</summary>
+    /// <param name="scriptName">A script in the PythonReference folder next to this assembly.</param>
+    /// <param name="arguments">Arguments after <c>--out FILE</c>.</param>
+    /// <param name="tag">Prefix of the script's progress lines (those starting with '[') forwarded to <paramref name="output"/>.</param>
+    /// <param name="output">Progress.</param>
+    /// <returns>The JSON the script wrote, or why it did not run.</returns>
+    internal static (JsonObject? Doc, string? Skipped) RunScript(string scriptName, IReadOnlyList<string> arguments, string tag, TextWriter output)
     {
-        var script = Path.Combine(AppContext.BaseDirectory, "PythonReference", "bench_py.py");
+        var script = Path.Combine(AppContext.BaseDirectory, "PythonReference", scriptName);
         if (!File.Exists(script))
         {
             return (null, $"{script} not found");
@@ -27,7 +37,7 @@ internal static class PythonBaseline
             if (waited.Elapsed > s_waitForOthers)
             {
                 return (null, "semaphores /dev/shm/sem.tsim-* exist (another run of the Python reference, e.g. interop tests); "
-                    + "bench_py.py would unlink them, so it was not run");
+                    + $"{scriptName} would unlink them, so it was not run");
             }
 
             output.WriteLine("[Python] /dev/shm/sem.tsim-* exist (interop tests running?): waiting for them to go ...");
@@ -46,9 +56,9 @@ internal static class PythonBaseline
         startInfo.ArgumentList.Add(script);
         startInfo.ArgumentList.Add("--out");
         startInfo.ArgumentList.Add(outFile);
-        if (quick)
+        foreach (var argument in arguments)
         {
-            startInfo.ArgumentList.Add("--quick");
+            startInfo.ArgumentList.Add(argument);
         }
 
         output.WriteLine($"[Python] python3 {string.Join(' ', startInfo.ArgumentList)}");
@@ -82,7 +92,7 @@ internal static class PythonBaseline
                 {
                     lock (output)
                     {
-                        output.WriteLine("[Python] " + line);
+                        output.WriteLine(tag + line);
                         output.Flush();
                     }
                 }
@@ -91,7 +101,7 @@ internal static class PythonBaseline
             process.WaitForExit();
             if (process.ExitCode != 0 || !File.Exists(outFile))
             {
-                return (null, $"bench_py.py exited with {process.ExitCode}");
+                return (null, $"{scriptName} exited with {process.ExitCode}");
             }
         }
 
