@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Tsim.Registry.Tests.Infrastructure;
+
+namespace Tsim.Registry.Tests;
+
+/// <summary>
+/// Waiting for a router held by a manager with <see cref="RegistryManagerOptions.SharedWithPython"/> = <see langword="false"/>
+/// (and by either setting, for waiters of either setting): the release wakes every waiter through its event, not
+/// through the once-a-second fallback re-check. A class of its own because each test waits through one re-check.
+/// </summary>
+public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
+{
+    /// <summary>Only a lost event (or a wait that ignores it) takes this long; the bound of "it woke at all".</summary>
+    private static readonly TimeSpan s_eventDeadline = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A wake-up this fast came from the release event: the fallback re-check of WaitForRouter runs once a second,
+    /// and the tests below release just after one, so a wait that missed the event would wake about 0.9 s later.
+    /// </summary>
+    private static readonly TimeSpan s_eventDriven = TimeSpan.FromMilliseconds(500);
+
+    private readonly RegistryTestContext _context = new();
+
+    public void Dispose() => _context.Dispose();
+
+    private RegistryManager NotShared(double probeSeconds = 0.2) =>
+        _context.CreateManager(o =>
+        {
+            o.SharedWithPython = false;
+            o.LockProbeIntervalSeconds = probeSeconds;
+        });
+
+    private RegistryManager Shared() => _context.CreateManager();
+
+    /// <summary>
+    /// Starts <paramref name="wait"/> on its own thread, lets it wait through one fallback re-check (1 s), then
+    /// releases and returns how long after the release the wait returned, and what it returned.
+    /// </summary>
+    private static (bool Result, TimeSpan Latency) WakeLatency(Func<bool> wait, Func<bool> release)
+    {
+        var result = false;
+        long returnedAt = 0;
+        using var returned = new ManualResetEventSlim();
+        var waiter = new Thread(() =>
+        {
+            result = wait();
+            returnedAt = Stopwatch.GetTimestamp();
+            returned.Set();
+        })
+        { IsBackground = true };
+        waiter.Start();
+        returned.Wait(TimeSpan.FromMilliseconds(1100)).Should().BeFalse("the router is held, so the wait must still be waiting");
+
+        var releasedAt = Stopwatch.GetTimestamp();
+        release().Should().BeTrue();
+        returned.Wait(s_eventDeadline).Should().BeTrue("a release wakes the waiter");
+        return (result, Stopwatch.GetElapsedTime(releasedAt, returnedAt));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void WaitForRouter_ReleaseByAnotherManager_WakesFromTheEventNotTheFallbackRecheck(bool holderShared, bool waiterShared)
+    {
+        var holder = holderShared ? Shared() : NotShared();
+        var waiter = waiterShared ? Shared() : NotShared();
+        holder.AcquireRouterLock("r1", "warm-up");
+        holder.ReleaseRouterLock("r1", "warm-up"); // The notify file exists: its release is a touch (IN_ATTRIB).
+        holder.AcquireRouterLock("r1", "holder");
+
+        var (result, latency) = WakeLatency(() => waiter.WaitForRouter("r1", TimeSpan.FromSeconds(30)), () => holder.ReleaseRouterLock("r1", "holder"));
+
+        result.Should().BeTrue();
+        latency.Should().BeLessThan(s_eventDriven);
+        waiter.IsRouterLocked("r1").Should().BeFalse();
+    }
+
+    [Fact]
+    public void WaitForRouter_NotSharedFirstReleaseEver_WakesFromTheCreatedNotifyFile()
+    {
+        var holder = NotShared();
+        var waiter = NotShared();
+        holder.AcquireRouterLock("r1", "holder");
+        File.Exists(_context.NotifyPath("r1")).Should().BeFalse();
+
+        var (result, latency) = WakeLatency(() => waiter.WaitForRouter("r1", TimeSpan.FromSeconds(30)), () => holder.ReleaseRouterLock("r1", "holder"));
+
+        result.Should().BeTrue();
+        latency.Should().BeLessThan(s_eventDriven);
+    }
+
+    [Fact]
+    public void WaitForRouterAsync_NotShared_WakesFromTheReleaseEvent()
+    {
+        var holder = NotShared();
+        var waiter = NotShared();
+        holder.AcquireRouterLock("r1", "holder");
+
+        var (result, latency) = WakeLatency(
+            () => waiter.WaitForRouterAsync("r1", TimeSpan.FromSeconds(30)).AsTask().GetAwaiter().GetResult(),
+            () => holder.ReleaseRouterLock("r1", "holder"));
+
+        result.Should().BeTrue();
+        latency.Should().BeLessThan(s_eventDriven);
+    }
+
+    [Fact]
+    public async Task AcquireRouterLockAsync_NotShared_WakesFromTheReleaseEventNotTheProbe()
+    {
+        // A 5 s probe interval: only the release event can make this acquisition prompt.
+        var holder = NotShared();
+        var waiter = NotShared(probeSeconds: 5);
+        holder.AcquireRouterLock("r1", "holder");
+        var acquire = waiter.AcquireRouterLockAsync("r1", "job-2", TimeSpan.FromSeconds(30)).AsTask();
+        (await Task.WhenAny(acquire, Task.Delay(300))).Should().NotBeSameAs(acquire, "the router is held");
+
+        var releasedAt = Stopwatch.GetTimestamp();
+        holder.ReleaseRouterLock("r1", "holder");
+        var acquired = await acquire.WaitAsync(s_eventDeadline);
+
+        acquired.Should().BeTrue();
+        Stopwatch.GetElapsedTime(releasedAt).Should().BeLessThan(TimeSpan.FromSeconds(2));
+        holder.GetRouterLockOwner("r1")!.JobId.Should().Be("job-2");
+    }
+}
