@@ -8,7 +8,8 @@ namespace Tsim.Registry.TestWorker;
 /// </summary>
 /// <remarks>
 /// <code>
-/// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] [--no-signal-release] ARGS...
+/// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] [--no-signal-release]
+///                           [--no-shared-with-python] [--probe-interval S] ARGS...
 ///
 /// lock ROUTER JOB [--timeout S]          "acquired" | "timeout" (exit 1); then reads one stdin line:
 /// lock-all R1,R2,... JOB [--timeout S]     release  -> "released TS", exit 0
@@ -24,6 +25,7 @@ namespace Tsim.Registry.TestWorker;
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
 /// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
 /// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
+/// dispose-race ROUTER ITERATIONS         disposes managers while threads read owner records: "survived N" (see SlotCommands)
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -55,6 +57,7 @@ internal static class Program
                     "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
+                    "dispose-race" => SlotCommands.DisposeRace(manager, arguments),
                     _ => throw new UsageException($"unknown command '{arguments.Command}'"),
                 };
             }
@@ -76,7 +79,8 @@ internal static class Program
         }
     }
 
-    private static RegistryManager CreateManager(WorkerArguments arguments)
+    /// <summary>The manager of every command; <see cref="SlotCommands"/> builds more from the same options.</summary>
+    internal static RegistryManager CreateManager(WorkerArguments arguments)
     {
         var registryTimeout = arguments.OptionalDouble("--registry-timeout", s_defaultRegistryTimeoutSeconds);
         return new RegistryManager(new RegistryManagerOptions
@@ -84,6 +88,8 @@ internal static class Program
             RegistryDirectory = arguments.Required("--registry-dir"),
             SemaphorePrefix = arguments.Required("--prefix"),
             ReleaseLocksOnSignal = !arguments.Flag("--no-signal-release"),
+            SharedWithPython = !arguments.Flag("--no-shared-with-python"),
+            LockProbeIntervalSeconds = arguments.OptionalDouble("--probe-interval", new RegistryManagerOptions().LockProbeIntervalSeconds),
             LockTimeouts = new RegistryLockTimeouts
             {
                 HostRegistrySeconds = registryTimeout,
