@@ -171,6 +171,27 @@ public sealed class RegistryManagerSharedWithPythonTests : IDisposable
         }
     }
 
+    // ---- Waiting ----
+
+    [Fact]
+    public async Task AcquireRouterLockAsync_NotShared_WakesFromTheReleaseEventNotTheProbe()
+    {
+        // A 5 s probe interval: only the release event can make this acquisition prompt.
+        var holder = NotShared();
+        var waiter = NotShared(probeSeconds: 5);
+        holder.AcquireRouterLock("r1", "holder");
+        var acquire = waiter.AcquireRouterLockAsync("r1", "job-2", TimeSpan.FromSeconds(30)).AsTask();
+        (await Task.WhenAny(acquire, Task.Delay(300))).Should().NotBeSameAs(acquire, "the router is held");
+
+        var releasedAt = Stopwatch.GetTimestamp();
+        holder.ReleaseRouterLock("r1", "holder");
+        var acquired = await acquire.WaitAsync(TimeSpan.FromSeconds(5));
+
+        acquired.Should().BeTrue();
+        Stopwatch.GetElapsedTime(releasedAt).Should().BeLessThan(TimeSpan.FromSeconds(2));
+        holder.GetRouterLockOwner("r1")!.JobId.Should().Be("job-2");
+    }
+
     // ---- Managers of both settings on one registry ----
 
     [Fact]

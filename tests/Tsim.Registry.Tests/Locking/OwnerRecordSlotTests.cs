@@ -180,7 +180,7 @@ public sealed class OwnerRecordSlotTests : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
-            while (reads < 200_000 && clock.Elapsed < TimeSpan.FromSeconds(3))
+            while (reads < 100_000 && clock.Elapsed < TimeSpan.FromSeconds(2))
             {
                 var content = readerSlot.Read();
                 reads++;

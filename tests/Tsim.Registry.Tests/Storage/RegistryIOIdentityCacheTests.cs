@@ -149,6 +149,35 @@ public sealed class RegistryIOIdentityCacheTests : IDisposable
     }
 
     [Fact]
+    public void FileIdentity_OfTheSameVersion_IsEqual_AndOfEveryOtherVersionDiffers()
+    {
+        _io.Write(RegistryFiles.Hosts, Hosts("web-1", "10.0.0.1"));
+        var first = Identity();
+
+        Identity().Should().Be(first);
+        using (var handle = File.OpenHandle(_context.HostsPath))
+        {
+            FileIdentity.Of(handle).Should().Be(first, "by path and by open file alike");
+        }
+
+        first.Size.Should().Be((ulong)new FileInfo(_context.HostsPath).Length);
+        _otherWriter.Write(RegistryFiles.Hosts, Hosts("web-1", "10.0.0.1"));
+        Identity().Should().NotBe(first);
+    }
+
+    [Fact]
+    public void FileIdentity_OfAnythingButARegularFile_IsNull()
+    {
+        var link = Path.Combine(_context.RegistryDirectory, "link.json");
+        File.WriteAllText(_context.HostsPath, "{}");
+        File.CreateSymbolicLink(link, _context.HostsPath);
+
+        FileIdentity.Of(link).Should().BeNull("a symlink is judged by the reader, never vouched for");
+        FileIdentity.Of(_context.RegistryDirectory).Should().BeNull();
+        FileIdentity.Of(Path.Combine(_context.RegistryDirectory, "missing.json")).Should().BeNull();
+    }
+
+    [Fact]
     public void Read_AlwaysParsesAPrivateCopy()
     {
         var written = Hosts("web-1", "10.0.0.1");
