@@ -30,7 +30,8 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
     internal const int Size = 4096;
 
     private const int HeaderSize = 16;
-    private const int MaxRecordLength = Size - HeaderSize;
+    /// <summary>The longest record a slot holds.</summary>
+    internal const int MaxRecordLength = Size - HeaderSize;
     private const int ReadAttempts = 1000;
 
     private readonly MemoryMappedFile _file;
