@@ -198,7 +198,7 @@ internal sealed class RegistryIO
         T? data;
         try
         {
-            data = JsonSerializer.Deserialize(bytes, file.TypeInfo);
+            data = file.ReadFrom is { } read ? read(bytes) : JsonSerializer.Deserialize(bytes, file.TypeInfo);
         }
         catch (JsonException ex)
         {
