@@ -70,11 +70,12 @@ internal sealed class RegistryIO
         // Writers of one file hold its registry lock; the monitor only keeps the buffer safe from a caller that does not.
         lock (buffer)
         {
-            var bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
             var start = Stopwatch.GetTimestamp();
+            ReadOnlyMemory<byte> bytes;
             FileIdentity? identity;
             try
             {
+                bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
                 identity = WithRetries(path, "write", () => WriteAtomically(path, bytes));
             }
             catch
