@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Tsim.Registry.Benchmarks;
 
 /// <summary>
-/// What one uncontended lock/unlock cycle costs, layer by layer: the bare semaphore (baseline), a registry lock
-/// through the lock manager (plus its owner record), and a router lock through the public API (plus owner record,
-/// notify touch and argument checks).
+/// What one uncontended lock/unlock cycle costs, layer by layer: the bare semaphore (baseline), each kind of owner
+/// record alone (the compatibility lock file, the mapped slot), a registry lock through the lock manager (slot
+/// record), and a router lock through the public API (record, notify touch, argument checks) in both router lock
+/// modes; and a try-lock refused because another manager holds the router.
 /// </summary>
 [MemoryDiagnoser]
 public class RouterLockBenchmarks : IDisposable
@@ -15,6 +16,10 @@ public class RouterLockBenchmarks : IDisposable
     private readonly string _directory = Path.Combine("/dev/shm", "tsim-bench-" + Guid.NewGuid().ToString("N"));
     private readonly string _prefix = "bench" + Environment.ProcessId;
     private RegistryManager _manager = null!;
+    private RegistryManager _csharpOnly = null!;
+    private RegistryManager _otherHolder = null!;
+    private OwnerRecordSlot _slot = null!;
+    private byte[] _recordJson = null!;
     private LockManager _lockManager = null!;
     private NamedSemaphore _semaphore = null!;
     private LockName _registryLock;
@@ -29,6 +34,11 @@ public class RouterLockBenchmarks : IDisposable
         _lockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
         _registryLock = LockName.HostsRegistry(_prefix);
         _semaphore = NamedSemaphore.OpenOrCreate($"/{_prefix}-bench-raw");
+        _csharpOnly = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix, SharedWithPython = false });
+        _otherHolder = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix });
+        _otherHolder.AcquireRouterLock("held", "other-job", TimeSpan.Zero);
+        _slot = OwnerRecordSlot.Open(Path.Combine(_directory, "locks", ".bench-slot.owner"), AccessPolicy.Private, create: true)!;
+        _recordJson = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(_record, RegistryJsonContext.Default.OwnerRecord);
     }
 
     [Benchmark(Baseline = true, Description = "sem_trywait + sem_post")]
@@ -38,34 +48,54 @@ public class RouterLockBenchmarks : IDisposable
         _semaphore.Post();
     }
 
-    [Benchmark(Description = "owner record write + delete only")]
+    [Benchmark(Description = "lock-file owner record write + delete only")]
     public void OwnerRecordOnly()
     {
         _files.WriteOwnerRecord(_registryLock, _record);
         _files.DeleteOwnerRecord(_registryLock);
     }
 
-    [Benchmark(Description = "registry lock + owner record")]
+    [Benchmark(Description = "slot owner record write + clear only")]
+    public void SlotRecordOnly()
+    {
+        _slot.Write(_recordJson);
+        _slot.Clear();
+    }
+
+    [Benchmark(Description = "registry lock + slot owner record")]
     public void RegistryLockWithOwnerRecord()
     {
         _lockManager.TryAcquire(_registryLock, "job", LockTimeout.Zero);
         _lockManager.Release(_registryLock, "job");
     }
 
-    [Benchmark(Description = "router lock (record + notify)")]
+    [Benchmark(Description = "router lock, shared with Python (lock file + notify)")]
     public void RouterLock()
     {
         _manager.AcquireRouterLock("r1", "job", TimeSpan.Zero);
         _manager.ReleaseRouterLock("r1", "job");
     }
 
+    [Benchmark(Description = "router lock, C#-only (slot + notify)")]
+    public void RouterLockCSharpOnly()
+    {
+        _csharpOnly.AcquireRouterLock("r2", "job", TimeSpan.Zero);
+        _csharpOnly.ReleaseRouterLock("r2", "job");
+    }
+
+    [Benchmark(Description = "try-lock of a router another manager holds (refused)")]
+    public bool TryLockHeld() => _manager.AcquireRouterLock("held", "job", TimeSpan.Zero);
+
     [GlobalCleanup]
     public void Dispose()
     {
         _manager?.Dispose();
+        _csharpOnly?.Dispose();
+        _otherHolder?.Dispose();
+        _slot?.Dispose();
         _lockManager?.Dispose();
         _semaphore?.Dispose();
-        foreach (var name in new[] { "bench-raw", "router-r1", "hosts-registry" })
+        foreach (var name in new[] { "bench-raw", "router-r1", "router-r2", "router-held", "hosts-registry" })
         {
             NamedSemaphore.Unlink($"/{_prefix}-{name}");
         }

@@ -8,7 +8,12 @@ namespace Tsim.Registry.LoadBenchmark;
 internal static class Bench
 {
     /// <summary>Builds a manager as bench_py's <c>make_mgr</c> does: the spec's timeouts, 3 retries, 0.1 s, no log.</summary>
-    internal static (RegistryManager Manager, CountingLogger Log) MakeManager(string directory, string prefix)
+    /// <param name="directory">The registry directory.</param>
+    /// <param name="prefix">The semaphore prefix.</param>
+    /// <param name="sharedWithPython">
+    /// <see langword="false"/> for the C#-only variants (<c>shared_with_python: false</c>: no router lock files).
+    /// </param>
+    internal static (RegistryManager Manager, CountingLogger Log) MakeManager(string directory, string prefix, bool sharedWithPython = true)
     {
         var log = new CountingLogger();
         var options = new RegistryManagerOptions
@@ -28,6 +33,7 @@ internal static class Bench
             RetryAttempts = 3,
             RetryDelaySeconds = 0.1,
             EnableTransactionLog = false,
+            SharedWithPython = sharedWithPython,
         };
         return (new RegistryManager(options, log), log);
     }

@@ -19,9 +19,10 @@ internal static class Report
     internal static JsonArray Compare(JsonObject cs, JsonObject? py)
     {
         var rows = new JsonArray();
-        void Throughput(string w, string label, string key, string unit, double? target)
+        // A C#-only variant (W3c) is compared with the Python workload it varies (W3): Python has only the one mode.
+        void Throughput(string w, string label, string key, string unit, double? target, string? pythonWorkload = null)
         {
-            double? c = D(cs, w, key), p = D(py, w, key);
+            double? c = D(cs, w, key), p = D(py, pythonWorkload ?? w, key);
             var speedup = c is { } a && p is { } b && b > 0 ? Math.Round(a / b, 2) : (double?)null;
             Add(w, label, F(c, unit), F(p, unit), speedup, target is { } t ? $"≥ {t}×" : "–",
                 target is { } t2 && speedup is { } s ? s >= t2 : null);
@@ -41,7 +42,9 @@ internal static class Report
         Throughput("W1", "register 1000 hosts, 1 process", "ops_per_s", " ops/s", 10);
         Throughput("W2", "register 1000 hosts, 8 processes", "ops_per_s", " ops/s", 10);
         Throughput("W3", "router lock+unlock ×10000, 1 process", "cycles_per_s", " cycles/s", 2);
+        Throughput("W3c", "W3, C#-only registry (shared_with_python: false)", "cycles_per_s", " cycles/s", 2, "W3");
         Throughput("W4", "4 processes × 2000 on one router", "cycles_per_s", " cycles/s", 2);
+        Throughput("W4c", "W4, C#-only registry (shared_with_python: false)", "cycles_per_s", " cycles/s", 2, "W4");
         Throughput("W5", "host lease acq+rel ×1000, 1 host", "cycles_per_s", " cycles/s", null);
         Throughput("W5b", "the same, 1000 hosts registered", "cycles_per_s", " cycles/s", 20);
 
@@ -49,6 +52,9 @@ internal static class Report
         double? ca = D(cs, "W6", "acquire_router_lock_wakeup_median_us"), pa = D(py, "W6", "acquire_router_lock_wakeup_median_us");
         var wake = ca is { } x && pa is { } y && x > 0 ? Math.Round(y / x, 2) : (double?)null;
         Add("W6", "acquire_router_lock wake-up, median", F(ca, " µs"), F(pa, " µs"), wake, "≤ ½ Python (≥ 2×)", wake is { } wv ? wv >= 2 : null);
+        double? cac = D(cs, "W6c", "acquire_router_lock_wakeup_median_us");
+        var wakeC = cac is { } xc && pa is { } yc && xc > 0 ? Math.Round(yc / xc, 2) : (double?)null;
+        Add("W6c", "the same, C#-only registry", F(cac, " µs"), F(pa, " µs"), wakeC, "≤ ½ Python (≥ 2×)", wakeC is { } wvc ? wvc >= 2 : null);
 
         double? cw = D(cs, "W6", "wait_for_router_wakeup_median_ms"), cwb = D(cs, "W6", "wait_for_router_returned_before_release");
         double? pwb = D(py, "W6", "wait_for_router_returned_before_release"), it = D(py, "W6", "iterations");

@@ -8,9 +8,15 @@ namespace Tsim.Registry.LoadBenchmark;
 /// <summary>The child side of W2, W4, W6 and W7: bench_py's <c>_w2_worker</c>, <c>_w4_worker</c>, <c>_w6_holder</c>, <c>_w6_waiter</c>, <c>_w7_hold</c>.</summary>
 internal static class Workers
 {
+    private const string CSharpOnlySuffix = "+csonly";
+
+    /// <summary>The worker kind to start: <paramref name="kind"/>, marked for a C#-only registry when not shared with Python.</summary>
+    internal static string Kind(string kind, bool sharedWithPython) => sharedWithPython ? kind : kind + CSharpOnlySuffix;
+
     internal static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output)
     {
-        string Arg(int i) => args[i];
+        string Arg(int i) => i == 0 ? args[0].Replace(CSharpOnlySuffix, string.Empty, StringComparison.Ordinal) : args[i];
+        var sharedWithPython = !args[0].EndsWith(CSharpOnlySuffix, StringComparison.Ordinal);
         int Int(int i) => int.Parse(args[i], CultureInfo.InvariantCulture);
         void Say(string line)
         {
@@ -27,7 +33,9 @@ internal static class Workers
             }
         }
 
-        var (manager, log) = Bench.MakeManager(Arg(1), Arg(2));
+        // Compiled before the parent's GO, as bench_py's forked workers start with a warm interpreter.
+        JitWarmup.Run(Arg(2));
+        var (manager, log) = Bench.MakeManager(Arg(1), Arg(2), sharedWithPython);
         using (manager)
         {
             switch (Arg(0))

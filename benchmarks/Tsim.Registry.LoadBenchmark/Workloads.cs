@@ -143,11 +143,12 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
         }
     }
 
-    internal JsonObject W3()
+    /// <summary>bench_py's W3; with <paramref name="sharedWithPython"/> false, the C#-only variant W3c.</summary>
+    internal JsonObject W3(bool sharedWithPython = true)
     {
         var n = 10000 / scale;
-        var d = FreshDir("w3");
-        var (mgr, log) = Bench.MakeManager(d, prefix);
+        var d = FreshDir(sharedWithPython ? "w3" : "w3c");
+        var (mgr, log) = Bench.MakeManager(d, prefix, sharedWithPython);
         using (mgr)
         {
             var latA = new List<double>(n);
@@ -186,17 +187,18 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
         }
     }
 
-    internal JsonObject W4()
+    /// <summary>bench_py's W4; with <paramref name="sharedWithPython"/> false, the C#-only variant W4c.</summary>
+    internal JsonObject W4(bool sharedWithPython = true)
     {
         int nproc = 4, cycles = 2000 / scale;
-        var d = FreshDir("w4");
+        var d = FreshDir(sharedWithPython ? "w4" : "w4c");
         File.WriteAllText(Path.Combine(d, "cs.counter"), "0");
         var ps = new List<WorkerProcess>();
         try
         {
             for (var k = 0; k < nproc; k++)
             {
-                ps.Add(Start("w4", d, prefix, Inv($"{k}"), Inv($"{cycles}")));
+                ps.Add(Start(Workers.Kind("w4", sharedWithPython), d, prefix, Inv($"{k}"), Inv($"{cycles}")));
             }
 
             foreach (var p in ps)
@@ -315,11 +317,11 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
         }
     }
 
-    private (List<double> Latencies, int Oks) W6Run(string mode, int iters)
+    private (List<double> Latencies, int Oks) W6Run(string mode, int iters, bool sharedWithPython)
     {
-        var d = FreshDir("w6-" + mode);
-        using var a = Start("w6-holder", d, prefix, mode, Inv($"{iters}"));
-        using var b = Start("w6-waiter", d, prefix, mode, Inv($"{iters}"));
+        var d = FreshDir((sharedWithPython ? "w6-" : "w6c-") + mode);
+        using var a = Start(Workers.Kind("w6-holder", sharedWithPython), d, prefix, mode, Inv($"{iters}"));
+        using var b = Start(Workers.Kind("w6-waiter", sharedWithPython), d, prefix, mode, Inv($"{iters}"));
         var lat = new List<double>(iters);
         var oks = 0;
         for (var i = 0; i < iters; i++)
@@ -340,11 +342,12 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
         return (lat, oks);
     }
 
-    internal JsonObject W6()
+    /// <summary>bench_py's W6; with <paramref name="sharedWithPython"/> false, the C#-only variant W6c.</summary>
+    internal JsonObject W6(bool sharedWithPython = true)
     {
         var iters = Math.Max(3, 20 / scale);
-        var (latA, okA) = W6Run("acquire", iters);
-        var (latW, okW) = W6Run("wait", iters);
+        var (latA, okA) = W6Run("acquire", iters, sharedWithPython);
+        var (latW, okW) = W6Run("wait", iters, sharedWithPython);
         return new JsonObject
         {
             ["iterations"] = iters,

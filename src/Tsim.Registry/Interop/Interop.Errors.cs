@@ -12,6 +12,7 @@ internal static partial class Interop
         internal const int EACCES = 13;
         internal const int EAGAIN = 11;
         internal const int EEXIST = 17;
+        internal const int EFBIG = 27;
         internal const int EINVAL = 22;
         internal const int ENAMETOOLONG = 36;
         internal const int ELOOP = 40;

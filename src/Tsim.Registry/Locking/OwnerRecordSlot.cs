@@ -30,12 +30,14 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
     internal const int Size = 4096;
 
     private const int HeaderSize = 16;
-    private const int MaxRecordLength = Size - HeaderSize;
+    /// <summary>The longest record a slot holds.</summary>
+    internal const int MaxRecordLength = Size - HeaderSize;
     private const int ReadAttempts = 1000;
 
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
+    private int _disposed;
 
     private OwnerRecordSlot(MemoryMappedFile file, MemoryMappedViewAccessor view)
     {
@@ -78,6 +80,7 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
 
     /// <summary>Publishes <paramref name="record"/> (UTF-8 JSON) as the owner record. Called by the holder only.</summary>
     /// <exception cref="ArgumentException">The record does not fit the slot.</exception>
+    /// <exception cref="ObjectDisposedException">The slot was disposed.</exception>
     internal void Write(ReadOnlySpan<byte> record)
     {
         if (record.Length > MaxRecordLength)
@@ -85,6 +88,7 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
             throw new ArgumentException($"An owner record of {record.Length} bytes does not fit its {MaxRecordLength}-byte slot.", nameof(record));
         }
 
+        using var mapping = Pin();
         var odd = (Volatile.Read(ref Sequence) + 1) | 1;
         Volatile.Write(ref Sequence, odd);
         Interlocked.MemoryBarrier(); // The odd sequence is visible before any byte of the record changes.
@@ -104,8 +108,10 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
     internal void Clear() => Write([]);
 
     /// <summary>Reads a consistent copy of the slot.</summary>
+    /// <exception cref="ObjectDisposedException">The slot was disposed.</exception>
     internal SlotContent Read()
     {
+        using var mapping = Pin();
         for (var attempt = 0; attempt < ReadAttempts; attempt++)
         {
             var before = Volatile.Read(ref Sequence);
@@ -133,11 +139,40 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
         return new SlotContent(Volatile.Read(ref Sequence), [], Usable: false);
     }
 
+    /// <summary>
+    /// Releases this instance's hold on the mapping. A thread still reading or writing keeps the page mapped until it
+    /// is done (<see cref="Pin"/>): unmapping under it would end the process with SIGSEGV.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+    }
+
+    /// <summary>
+    /// Counts one more user of the mapping for the duration of one access, so that a concurrent Dispose only unmaps
+    /// the page when the last access is done (the SafeHandle reference count does this).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The slot was disposed before the access began.</exception>
+    private MappingUse Pin()
+    {
+        var added = false;
+        try
+        {
+            _view.SafeMemoryMappedViewHandle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ObjectDisposedException(nameof(OwnerRecordSlot));
+        }
+
+        return new MappingUse(_view.SafeMemoryMappedViewHandle);
     }
 
     private static OwnerRecordSlot Map(string path, SafeFileHandle handle, AccessPolicy policy)
@@ -171,6 +206,12 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
             throw;
         }
     }
+}
+
+/// <summary>One access to a mapping, ended by Dispose (which releases the reference <see cref="OwnerRecordSlot"/> took).</summary>
+internal readonly struct MappingUse(SafeHandle handle) : IDisposable
+{
+    public void Dispose() => handle.DangerousRelease();
 }
 
 /// <summary>A consistent copy of an owner record slot.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace Tsim.Registry;
@@ -26,6 +27,9 @@ internal sealed class OwnerRecords : IDisposable
 {
     private readonly Dictionary<string, OwnerRecordSlot> _slots = new(StringComparer.Ordinal);
     private readonly Lock _slotsGate = new();
+    private const int MaxCachedPrefixes = 64;
+
+    private readonly ConcurrentDictionary<(string Lock, string Job, int Pid), byte[]> _prefixes = new();
     private readonly RouterLockFiles _files;
     private readonly bool _routerLockFiles;
     private bool _disposed;
@@ -41,7 +45,9 @@ internal sealed class OwnerRecords : IDisposable
     {
         if (UsesSlot(name))
         {
-            GetSlot(name, create: true)!.Write(JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord));
+            var slot = GetSlot(name, create: true)!;
+            Span<byte> json = stackalloc byte[OwnerRecordSlot.MaxRecordLength];
+            slot.Write(json[..Encode(record, json)]);
         }
         else
         {
@@ -116,6 +122,48 @@ internal sealed class OwnerRecords : IDisposable
 
             _slots.Clear();
         }
+    }
+
+    /// <summary>
+    /// Formats a record as the serialiser would (only the time stamp's spelling differs, which parses the same): the
+    /// part before the time stamp is serialised once per lock and job, because a registry lock writes one record per
+    /// call and the serialiser's own formatting was a visible part of a lease cycle.
+    /// </summary>
+    private int Encode(OwnerRecord record, Span<byte> destination)
+    {
+        var key = (record.Lock, record.JobId, record.Pid);
+        if (record.Extra is not null || !_prefixes.TryGetValue(key, out var prefix))
+        {
+            if (record.Extra is not null)
+            {
+                var full = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
+                full.CopyTo(destination);
+                return full.Length;
+            }
+
+            // "acquired_at" is the record's last property; everything before its value is the same for every hold.
+            var template = JsonSerializer.SerializeToUtf8Bytes(
+                new OwnerRecord { Lock = record.Lock, JobId = record.JobId, Pid = record.Pid, StartTime = record.StartTime, PidNamespace = record.PidNamespace },
+                RegistryJsonContext.Default.OwnerRecord);
+            prefix = template.AsSpan(0, template.AsSpan().LastIndexOf("\"acquired_at\":\""u8) + "\"acquired_at\":\""u8.Length).ToArray();
+            if (_prefixes.Count >= MaxCachedPrefixes)
+            {
+                _prefixes.Clear(); // Router jobs come and go; only the registry locks' few prefixes are worth keeping.
+            }
+
+            _prefixes[key] = prefix;
+        }
+
+        prefix.CopyTo(destination);
+        var length = prefix.Length;
+        if (!record.AcquiredAt.TryFormat(destination[length..], out var written, "O", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("An owner record's time stamp did not fit its slot.");
+        }
+
+        length += written;
+        "\"}"u8.CopyTo(destination[length..]);
+        return length + 2;
     }
 
     private static OwnerRecord? Parse(byte[] json)

@@ -14,9 +14,8 @@ internal sealed class HostRecord
 {
     private string? _ipKey;
     private string? _macKey;
-    private byte[]? _json;
     private string? _memberName;
-    private byte[]? _member;
+    private ReadOnlyMemory<byte> _member;
 
     [JsonPropertyName("primary_ip")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -27,8 +26,7 @@ internal sealed class HostRecord
         {
             field = value;
             _ipKey = null;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -40,8 +38,7 @@ internal sealed class HostRecord
         set
         {
             field = value;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -54,8 +51,7 @@ internal sealed class HostRecord
         {
             field = value;
             _macKey = null;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -68,8 +64,7 @@ internal sealed class HostRecord
         set
         {
             field = value;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -82,8 +77,7 @@ internal sealed class HostRecord
         set
         {
             field = value;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -94,8 +88,7 @@ internal sealed class HostRecord
         set
         {
             field = value;
-            _json = null;
-            _member = null;
+            _memberName = null;
         }
     }
 
@@ -111,43 +104,18 @@ internal sealed class HostRecord
     internal string MacKey => _macKey ??= NetworkAddresses.MacKey(MacAddress);
 
     /// <summary>
-    /// This entry as compact JSON, serialised once per record: writing <c>hosts.json</c> copies these bytes for every
-    /// host instead of formatting each one again (formatting a timestamp alone costs about as much as the copy of a
-    /// whole entry). Every setter drops them; <see cref="Extra"/> is never changed in place once the record exists.
+    /// Gets <c>"NAME":{…}</c>, this entry as a member of <c>hosts.json</c> under <paramref name="name"/>, in the
+    /// compact form the serialiser writes. Formatted once per record and name (or taken as it was read, see
+    /// <see cref="AdoptMember"/>): writing <c>hosts.json</c> then copies these bytes for every host instead of
+    /// formatting each one again. Every setter drops them; <see cref="Extra"/> is never changed in place.
     /// </summary>
-    internal ReadOnlySpan<byte> Json => _json ??= JsonSerializer.SerializeToUtf8Bytes(this, RegistryJsonContext.Default.HostRecord);
-
-    /// <summary>
-    /// Writes <c>hosts.json</c>: the serialiser's compact output, byte for byte, assembled from each record's cached
-    /// <c>"name":{…}</c> member. A registration then costs one copy of the file's bytes instead of formatting every
-    /// host again (at 1,000 hosts formatting was most of a registration's CPU time).
-    /// </summary>
-    internal static void WriteHosts(IBufferWriter<byte> output, Dictionary<string, HostRecord> hosts, JavaScriptEncoder? encoder)
+    internal ReadOnlySpan<byte> MemberJson(string name, JavaScriptEncoder? encoder)
     {
-        output.Write("{"u8);
-        var first = true;
-        foreach (var (name, record) in hosts)
-        {
-            if (!first)
-            {
-                output.Write(","u8);
-            }
-
-            output.Write(record.MemberJson(name, encoder));
-            first = false;
-        }
-
-        output.Write("}"u8);
-    }
-
-    /// <summary><c>"NAME":{…}</c> for this record under <paramref name="name"/>, cached for the last name asked for.</summary>
-    private ReadOnlySpan<byte> MemberJson(string name, JavaScriptEncoder? encoder)
-    {
-        if (_member is null || !string.Equals(_memberName, name, StringComparison.Ordinal))
+        if (!string.Equals(_memberName, name, StringComparison.Ordinal))
         {
             // The writer escapes property names with the options' encoder, or the default one when it has none.
             var encodedName = JsonEncodedText.Encode(name, encoder).EncodedUtf8Bytes;
-            var json = Json;
+            var json = JsonSerializer.SerializeToUtf8Bytes(this, RegistryJsonContext.Default.HostRecord);
             var member = new byte[encodedName.Length + json.Length + 3];
             member[0] = (byte)'"';
             encodedName.CopyTo(member.AsSpan(1));
@@ -157,8 +125,14 @@ internal sealed class HostRecord
             (_memberName, _member) = (name, member);
         }
 
-        return _member;
+        return _member.Span;
     }
+
+    /// <summary>
+    /// Takes <paramref name="member"/>, the bytes this entry was just parsed from (<c>"NAME":{…}</c>), as its
+    /// <see cref="MemberJson"/>. The caller vouches that they are compact JSON of exactly this entry.
+    /// </summary>
+    internal void AdoptMember(string name, ReadOnlyMemory<byte> member) => (_memberName, _member) = (name, member);
 
     /// <summary>The names of the fields above, which additional information must not overwrite.</summary>
     internal static readonly IReadOnlySet<string> ReservedFields = new HashSet<string>(StringComparer.Ordinal)

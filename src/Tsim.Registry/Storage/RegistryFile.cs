@@ -17,6 +17,12 @@ internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo
     /// </summary>
     internal Action<IBufferWriter<byte>, T, JavaScriptEncoder?>? WriteTo { get; init; }
 
+    /// <summary>
+    /// Gets a parser to use instead of the serialiser's, giving the same result and throwing the same exceptions (the
+    /// serialiser is used when it is not set).
+    /// </summary>
+    internal Func<byte[], T?>? ReadFrom { get; init; }
+
     /// <summary>Gets what to report (to the metrics' gauges) each time the file's content is read or written.</summary>
     internal Action<string, T>? Observe { get; init; }
 }
@@ -29,7 +35,8 @@ internal static class RegistryFiles
             hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null)
         {
             Observe = static (directory, hosts) => RegistryTelemetry.RecordHosts(directory, hosts.Count),
-            WriteTo = HostRecord.WriteHosts,
+            WriteTo = HostsJson.Write,
+            ReadFrom = HostsJson.Read,
         };
 
     internal static readonly RegistryFile<Dictionary<string, HostLeaseEntry>> HostLeases =

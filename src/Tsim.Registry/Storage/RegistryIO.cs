@@ -21,6 +21,9 @@ internal sealed class RegistryIO
 
     /// <summary>One reused serialisation buffer per file: a write never allocates a new array for the whole document.</summary>
     private readonly ConcurrentDictionary<string, SerializationBuffer> _buffers = new(StringComparer.Ordinal);
+
+    /// <summary>Numbers the temporary files of this process (no random numbers: Guid.NewGuid reads /dev/urandom).</summary>
+    private static long s_tempCounter;
     private readonly int _attempts;
     private readonly TimeSpan _retryDelay;
     private readonly ILogger _logger;
@@ -67,11 +70,12 @@ internal sealed class RegistryIO
         // Writers of one file hold its registry lock; the monitor only keeps the buffer safe from a caller that does not.
         lock (buffer)
         {
-            var bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
             var start = Stopwatch.GetTimestamp();
+            ReadOnlyMemory<byte> bytes;
             FileIdentity? identity;
             try
             {
+                bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
                 identity = WithRetries(path, "write", () => WriteAtomically(path, bytes));
             }
             catch
@@ -195,7 +199,7 @@ internal sealed class RegistryIO
         T? data;
         try
         {
-            data = JsonSerializer.Deserialize(bytes, file.TypeInfo);
+            data = file.ReadFrom is { } read ? read(bytes) : JsonSerializer.Deserialize(bytes, file.TypeInfo);
         }
         catch (JsonException ex)
         {
@@ -248,31 +252,26 @@ internal sealed class RegistryIO
     /// <returns>The identity of the file now at <paramref name="path"/>, taken after the rename (which changes its ctime).</returns>
     private FileIdentity? WriteAtomically(string path, ReadOnlyMemory<byte> bytes)
     {
-        // Unique per process and call, created with O_EXCL: concurrent writers never share a temporary file, and an
-        // existing file or symlink of that name is refused rather than followed.
-        var temp = Path.Combine(_directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // Unique per process (pid) and call (counter), created with O_EXCL: concurrent writers never share a temporary
+        // file, and an existing file or symlink of that name (say, left by a crashed process that had this pid) is
+        // refused rather than followed; the retry then takes the next number.
+        var temp = Path.Combine(_directory, FormattableString.Invariant($".{Path.GetFileName(path)}.{Environment.ProcessId}.{Interlocked.Increment(ref s_tempCounter)}.tmp"));
         FileIdentity? identity;
         try
         {
             using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, _policy.FileModeBits);
             _policy.ApplyToNewFile(handle);
-            try
-            {
-                RandomAccess.Write(handle, bytes.Span, fileOffset: 0); // One pwrite(2) of the whole document.
-            }
-            catch (ArgumentOutOfRangeException ex)
-            {
-                // .NET reports EFBIG (a write past RLIMIT_FSIZE or the largest file the file system allows) as an
-                // ArgumentOutOfRangeException of 'value', which would reach the caller as if an argument were bad.
-                throw new IOException($"Could not write '{temp}': File too large (EFBIG: a file size limit or quota was reached).", ex);
-            }
-
+            WriteAll(handle, temp, bytes.Span);
             if (Interop.Libc.FSync(handle) != 0)
             {
                 throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), temp, "fsync").Message);
             }
 
-            File.Move(temp, path, overwrite: true); // rename(2)
+            if (Interop.Libc.Rename(temp, path) != 0)
+            {
+                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), path, "rename a new version over").Message);
+            }
+
             identity = FileIdentity.Of(handle);
         }
         catch
@@ -283,6 +282,33 @@ internal sealed class RegistryIO
 
         SyncDirectory();
         return identity;
+    }
+
+    /// <summary>write(2) until every byte is written, retrying on EINTR.</summary>
+    private static unsafe void WriteAll(SafeFileHandle handle, string path, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            var written = 0;
+            while (written < bytes.Length)
+            {
+                var result = Interop.Libc.Write(handle, start + written, (nuint)(bytes.Length - written));
+                if (result < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Interop.Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw new IOException(errno == Interop.Errno.EFBIG
+                        ? $"Could not write '{path}': File too large (EFBIG: a file size limit or quota was reached)."
+                        : Errors.ForPath(errno, path, "write").Message);
+                }
+
+                written += (int)result;
+            }
+        }
     }
 
     private void SyncDirectory()
