@@ -13,7 +13,7 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// </summary>
 public sealed class KilledRegistrationSlotTests(ITestOutputHelper output) : IDisposable
 {
-    private const int Trials = 24;
+    private const int Trials = 12;
     private const int HostsPerTrial = 1000;
     private const int Pipeline = 3;
     private const string HostsLock = "hosts-registry";

@@ -214,8 +214,8 @@ public sealed class RegistryIOIdentityCacheTests : IDisposable
         var large = Enumerable.Range(0, 300).ToDictionary(i => $"h{i}", i => new HostRecord { PrimaryIp = $"10.0.{i / 256}.{i % 256}" });
         var small = Hosts("é\"", "10.0.0.1");
 
-        buffer.Serialize(large, typeInfo, HostRecord.WriteHosts).ToArray().Should().Equal(JsonSerializer.SerializeToUtf8Bytes(large, typeInfo));
-        buffer.Serialize(small, typeInfo, HostRecord.WriteHosts).ToArray().Should().Equal(JsonSerializer.SerializeToUtf8Bytes(small, typeInfo));
+        buffer.Serialize(large, typeInfo, HostsJson.Write).ToArray().Should().Equal(JsonSerializer.SerializeToUtf8Bytes(large, typeInfo));
+        buffer.Serialize(small, typeInfo, HostsJson.Write).ToArray().Should().Equal(JsonSerializer.SerializeToUtf8Bytes(small, typeInfo));
         buffer.Serialize(small, typeInfo).ToArray().Should().Equal(JsonSerializer.SerializeToUtf8Bytes(small, typeInfo), "the serialiser's own path");
     }
 
@@ -226,7 +226,7 @@ public sealed class RegistryIOIdentityCacheTests : IDisposable
         var typeInfo = (JsonTypeInfo<Dictionary<string, HostRecord>>)options.GetTypeInfo(typeof(Dictionary<string, HostRecord>));
         var hosts = Hosts("web-1", "10.0.0.1");
 
-        var bytes = new SerializationBuffer().Serialize(hosts, typeInfo, HostRecord.WriteHosts).ToArray();
+        var bytes = new SerializationBuffer().Serialize(hosts, typeInfo, HostsJson.Write).ToArray();
 
         bytes.Should().Equal(JsonSerializer.SerializeToUtf8Bytes(hosts, typeInfo));
         Encoding.UTF8.GetString(bytes).Should().Contain("\n");

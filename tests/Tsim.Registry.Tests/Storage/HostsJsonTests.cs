@@ -7,12 +7,21 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Storage;
 
 /// <summary>
-/// <see cref="HostRecord.WriteHosts"/> assembles <c>hosts.json</c> from cached per-record bytes; it must be byte for
-/// byte what the serialiser writes (<c>RegistryJsonContext.Default.DictionaryStringHostRecord</c>), for any name and
-/// content Python may have put there, and again after any setter changed a record.
+/// <see cref="HostsJson.Write"/> assembles <c>hosts.json</c> from per-record bytes (formatted once, or adopted by
+/// <see cref="HostsJson.Read"/> from a compact file); it must be byte for byte what the serialiser writes
+/// (<c>RegistryJsonContext.Default.DictionaryStringHostRecord</c>), for any name and content Python may have put
+/// there, and again after any setter changed a record.
 /// </summary>
-public sealed class HostRecordWriteHostsTests : IDisposable
+public sealed class HostsJsonTests : IDisposable
 {
+    /// <summary>
+    /// What Python's <c>json.dumps(hosts, separators=(",", ":"))</c> writes (generated with python3): compact like
+    /// this library's files, but its own spelling of the same JSON: lower-case <c>\u00e9</c> escapes, a float
+    /// timestamp as <c>1795704191.0</c>, an explicit <c>null</c>.
+    /// </summary>
+    private const string CompactPython =
+        """{"caf\u00e9-1":{"primary_ip":"10.0.0.1/24","connected_to":"r\u00f61","mac_address":"AA-BB-CC-DD-EE-01","created_at":"Thu Nov 26 14:43:11 2026","registered_at_timestamp":1795704191.0,"note":"<\u00e9>","nothing":null,"big":123456789012345678901234567890},"web-2":{"primary_ip":"10.0.0.2","connected_to":"r1","mac_address":"02:00:00:00:00:02","created_at":"Thu Nov 26 14:43:12 2026","registered_at_timestamp":1795704192.25}}""";
+
     private readonly RegistryTestContext _context = new();
 
     public void Dispose() => _context.Dispose();
@@ -79,12 +88,15 @@ public sealed class HostRecordWriteHostsTests : IDisposable
     private static byte[] Assembled(Dictionary<string, HostRecord> hosts)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        HostRecord.WriteHosts(buffer, hosts, RegistryJsonContext.Default.DictionaryStringHostRecord.Options.Encoder);
+        HostsJson.Write(buffer, hosts, RegistryJsonContext.Default.DictionaryStringHostRecord.Options.Encoder);
         return buffer.WrittenSpan.ToArray();
     }
 
     private static Dictionary<string, HostRecord> Parse(string json) =>
         JsonSerializer.Deserialize(Encoding.UTF8.GetBytes(json), RegistryJsonContext.Default.DictionaryStringHostRecord)!;
+
+    /// <summary>Parses the way the library reads hosts.json: compact members keep their bytes for the next write.</summary>
+    private static Dictionary<string, HostRecord> Read(string json) => HostsJson.Read(Encoding.UTF8.GetBytes(json))!;
 
     /// <summary>Compares as text on failure, so the message shows where the bytes part.</summary>
     private static void ShouldMatchSerializer(Dictionary<string, HostRecord> hosts, string because = "")
@@ -229,6 +241,90 @@ public sealed class HostRecordWriteHostsTests : IDisposable
         ShouldMatchSerializer(hosts);
 
         hosts["web-1"] = FullRecord(8); // Same name, another record.
+        ShouldMatchSerializer(hosts);
+    }
+
+    [Theory]
+    [MemberData(nameof(PythonDocuments))]
+    public void Read_ThenWrite_FileThisLibraryWrote_ReproducesItByteForByte(string json)
+    {
+        var canonical = Encoding.UTF8.GetString(Serializer(Parse(json))); // Compact: every member is adopted.
+
+        var hosts = Read(canonical);
+
+        Encoding.UTF8.GetString(Assembled(hosts)).Should().Be(canonical);
+        Serializer(hosts).Should().Equal(Serializer(Parse(canonical)), "the same hosts as the serialiser parses");
+    }
+
+    [Fact]
+    public void Read_CompactDocumentFromPython_ParsesAsTheSerializerDoesAndWritesTheSameJsonValue()
+    {
+        var hosts = Read(CompactPython);
+
+        Serializer(hosts).Should().Equal(Serializer(Parse(CompactPython)), "the same hosts as the serialiser parses");
+        using var written = JsonDocument.Parse(Assembled(hosts));
+        using var original = JsonDocument.Parse(CompactPython);
+        JsonElement.DeepEquals(written.RootElement, original.RootElement).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Write_AfterReadingACompactDocumentFromPython_IsByteIdenticalToTheSerializer()
+    {
+        // HostsJson.Write promises the serialiser's compact output byte for byte, which must also hold for members
+        // adopted from a file: compact is not the same as spelled by this serialiser.
+        var hosts = Read(CompactPython);
+
+        ShouldMatchSerializer(hosts, "Write promises the serialiser's bytes, also for hosts read from another writer's compact file");
+    }
+
+    [Theory]
+    [MemberData(nameof(Setters))]
+    public void Write_AdoptedMemberChangedBySetter_WritesTheNewValue(string setter)
+    {
+        var canonical = Encoding.UTF8.GetString(Serializer(Parse(PythonFiles.Hosts)));
+        var hosts = Read(canonical);
+        var record = hosts["web-1"];
+
+        switch (setter)
+        {
+            case nameof(HostRecord.PrimaryIp):
+                record.PrimaryIp = "10.9.9.9/16";
+                break;
+            case nameof(HostRecord.ConnectedTo):
+                record.ConnectedTo = "router-9";
+                break;
+            case nameof(HostRecord.MacAddress):
+                record.MacAddress = "02:99:99:99:99:99";
+                break;
+            case nameof(HostRecord.CreatedAt):
+                record.CreatedAt = "Fri Nov 27 00:00:00 2026";
+                break;
+            case nameof(HostRecord.RegisteredAtTimestamp):
+                record.RegisteredAtTimestamp = 42.25;
+                break;
+            case nameof(HostRecord.Extra):
+                record.Extra = AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["replaced"] = "yes" }, "additionalInfo");
+                break;
+            case "ExtraToNull":
+                record.Extra = null;
+                break;
+            default:
+                record.PrimaryIp = null;
+                record.MacAddress = null;
+                break;
+        }
+
+        Encoding.UTF8.GetString(Assembled(hosts)).Should().NotBe(canonical, "the adopted bytes are stale after a change");
+        ShouldMatchSerializer(hosts);
+    }
+
+    [Fact]
+    public void Write_AdoptedMemberUnderAnotherName_UsesTheNewName()
+    {
+        var hosts = Read(Encoding.UTF8.GetString(Serializer(Parse(PythonFiles.Hosts))));
+        var moved = new Dictionary<string, HostRecord> { ["renamed"] = hosts["web-1"] };
+
+        ShouldMatchSerializer(moved);
         ShouldMatchSerializer(hosts);
     }
 
