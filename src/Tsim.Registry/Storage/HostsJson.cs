@@ -14,7 +14,12 @@ internal static class HostsJson
 {
     private static JsonTypeInfo<Dictionary<string, HostRecord>> FileTypeInfo => RegistryJsonContext.Default.DictionaryStringHostRecord;
 
-    /// <summary>Writes the serialiser's compact output, byte for byte, from each host's <see cref="HostRecord.MemberJson"/>.</summary>
+    /// <summary>
+    /// Writes compact JSON from each host's <see cref="HostRecord.MemberJson"/>: the serialiser's output byte for byte
+    /// for hosts this library formatted, and the very bytes of the file for hosts adopted from a compactly written file
+    /// (the same JSON value, in the spelling of whoever wrote it). <paramref name="encoder"/> escapes host names that
+    /// are formatted here.
+    /// </summary>
     internal static void Write(IBufferWriter<byte> output, Dictionary<string, HostRecord> hosts, JavaScriptEncoder? encoder)
     {
         output.Write("{"u8);
@@ -35,7 +40,9 @@ internal static class HostsJson
 
     /// <summary>
     /// Parses the file as the serialiser would, and keeps the bytes of each host that is written compactly (as this
-    /// library writes it) as that host's member JSON, so that writing the file back does not format it again.
+    /// library writes it) as that host's member JSON, so that writing the file back does not format it again. A host
+    /// another writer wrote compactly is then written back in that writer's spelling (say, Python's
+    /// <c>1795704191.0</c>, which stays a float for Python): the same JSON value, never re-spelled.
     /// </summary>
     /// <returns>The hosts, or <see langword="null"/> when the file's top level is <c>null</c>.</returns>
     /// <exception cref="JsonException">The file does not parse; exactly the serialiser's exception.</exception>

@@ -75,7 +75,7 @@ internal sealed class RegistryIO
             FileIdentity? identity;
             try
             {
-                bytes = buffer.Serialize(data, file.TypeInfo, file.WriteTo);
+                bytes = Serialize(buffer, file, path, data);
                 identity = WithRetries(path, "write", () => WriteAtomically(path, bytes));
             }
             catch
@@ -98,6 +98,23 @@ internal sealed class RegistryIO
             {
                 _logger.RegistryFileWritten(file.FileName, bytes.Length, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
+        }
+    }
+
+    /// <exception cref="RegistryException">The content cannot be written as JSON (another writer left a value that does
+    /// not round-trip, such as a lone UTF-16 surrogate in a string).</exception>
+    private static ReadOnlyMemory<byte> Serialize<T>(SerializationBuffer buffer, RegistryFile<T> file, string path, T data)
+        where T : class, new()
+    {
+        try
+        {
+            return buffer.Serialize(data, file.TypeInfo, file.WriteTo);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw new RegistryException(
+                $"Could not write registry file '{path}': its content cannot be written as JSON ({ex.Message}). Nothing was written; the file is as it was.",
+                ex);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed class RegistryIOSerializationFailureTests : IDisposable
 
         var write = () => io.Write(RegistryFiles.Hosts, hosts);
 
-        write.Should().Throw<Exception>("the lone surrogate cannot be written back");
+        write.Should().Throw<RegistryException>("the lone surrogate cannot be written back").WithMessage("*cannot be written as JSON*Nothing was written*");
         File.ReadAllText(_context.HostsPath).Should().Be(PythonHostsWithLoneSurrogate, "nothing was written");
         io.ReadLocked(RegistryFiles.Hosts).Keys.Should().Equal(["web-1"], "the file does not hold web-2, so a locked read must not return it");
     }
@@ -58,7 +58,7 @@ public sealed class RegistryIOSerializationFailureTests : IDisposable
     {
         var manager = _context.CreateManager();
         var register = () => manager.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "02:00:00:00:00:02");
-        register.Should().Throw<Exception>("hosts.json cannot be written back");
+        register.Should().Throw<RegistryException>("hosts.json cannot be written back");
         manager.ListAllHosts().Keys.Should().Equal(["web-1"], "the failed registration wrote nothing");
 
         bool? again = null;
