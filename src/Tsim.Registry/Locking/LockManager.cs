@@ -233,6 +233,13 @@ internal sealed class LockManager : IDisposable
         // happen during the watch is any change to it.
         var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * _probeInterval.Milliseconds));
         var unusableRecord = _records.Snapshot(name);
+        if (_records.Read(name) is not null)
+        {
+            // A record appeared since the first look: a new holder was between its wait and its record then.
+            throw new InvalidOperationException(
+                $"Lock '{name}' changed hands while it was looked at before forcing it free: its holder is alive. Nothing was changed.");
+        }
+
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < quiet)
         {
@@ -541,7 +548,7 @@ internal sealed class LockManager : IDisposable
     /// </summary>
     private bool WaitRecoveringDeadOwners(LockName name, NamedSemaphore semaphore, LockTimeout timeout, long start)
     {
-        if (!timeout.IsZero && SpinForRelease(semaphore))
+        if (!timeout.IsZero && SpinForRelease(semaphore, timeout, start))
         {
             return true;
         }
@@ -576,7 +583,7 @@ internal sealed class LockManager : IDisposable
     /// spares the holder's sem_post the wake-up call. Bounded to a few microseconds of yielding, so a waiter for a
     /// long hold loses nothing.
     /// </summary>
-    private static bool SpinForRelease(NamedSemaphore semaphore)
+    private static bool SpinForRelease(NamedSemaphore semaphore, LockTimeout timeout, long start)
     {
         var spinner = default(SpinWait);
         for (var attempt = 0; attempt < SpinAttempts; attempt++)
@@ -584,6 +591,11 @@ internal sealed class LockManager : IDisposable
             if (semaphore.TryWait())
             {
                 return true;
+            }
+
+            if (timeout.Remaining(start).IsZero)
+            {
+                return false; // A yield may give up a whole time slice on a busy machine: never past the deadline.
             }
 
             spinner.SpinOnce(sleep1Threshold: -1); // Spins, then yields the CPU (to the holder, on a busy machine); never sleeps.

@@ -53,7 +53,10 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
     private ref int Length => ref *(int*)(_start + 8);
 
     /// <summary>Opens (creating when asked) and maps a lock's slot file.</summary>
-    /// <returns><see langword="null"/> when the file does not exist and <paramref name="create"/> is false.</returns>
+    /// <returns>
+    /// <see langword="null"/> when <paramref name="create"/> is false and the file does not exist or its page cannot be
+    /// reserved (a full file system): the lock then has no usable record, as far as this reader can tell.
+    /// </returns>
     /// <exception cref="RegistryException">The file cannot be opened or mapped, or is not a regular file of at least one page.</exception>
     internal static OwnerRecordSlot? Open(string path, AccessPolicy policy, bool create)
     {
@@ -69,7 +72,13 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
 
         try
         {
-            return Map(path, handle, policy);
+            var slot = Map(path, handle, policy, create);
+            if (slot is null)
+            {
+                handle.Dispose();
+            }
+
+            return slot;
         }
         catch
         {
@@ -175,7 +184,8 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
         return new MappingUse(_view.SafeMemoryMappedViewHandle);
     }
 
-    private static OwnerRecordSlot Map(string path, SafeFileHandle handle, AccessPolicy policy)
+    /// <returns><see langword="null"/> for a reader (<paramref name="create"/> false) when the page cannot be reserved.</returns>
+    private static OwnerRecordSlot? Map(string path, SafeFileHandle handle, AccessPolicy policy, bool create)
     {
         policy.ApplyToNewFile(handle);
         if (Interop.Libc.Statx(handle, string.Empty, Interop.StatxConstants.AT_EMPTY_PATH, Interop.StatxConstants.STATX_BASIC_STATS, out var stat) != 0)
@@ -188,22 +198,40 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
             throw new RegistryException($"The owner record slot '{path}' is not a regular file. Remove it; it is recreated on the next acquisition.");
         }
 
-        if (stat.Size < Size)
+        // Reserve the page (growing the file to it) before mapping, in every process and every time: a page of a sparse
+        // tmpfs file is allocated when a mapping first touches it, and on a full file system that touch raises SIGBUS,
+        // which ends the process (holding the lock, with no record) instead of failing this call. Nothing ever shrinks
+        // the file, so a mapping never reaches past its end either.
+        int error;
+        do
         {
-            // Every process grows it before mapping, and nothing shrinks it: a mapping never reaches past the end of
-            // the file (which would raise SIGBUS). A concurrent creator growing it too is harmless.
-            RandomAccess.SetLength(handle, Size);
+            error = Interop.Libc.PosixFallocate(handle, 0, Size);
+        }
+        while (error == Interop.Errno.EINTR);
+
+        if (error != 0)
+        {
+            // A reader only looks: no usable record, which never triggers recovery. A holder must not go on without one.
+            return create ? throw Errors.ForPath(error, path, "reserve the owner record slot") : null;
         }
 
-        var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
         try
         {
-            return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            try
+            {
+                return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+            }
+            catch
+            {
+                file.Dispose();
+                throw;
+            }
         }
-        catch
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            file.Dispose();
-            throw;
+            // ENOMEM at vm.max_map_count, for instance.
+            throw new RegistryException($"Could not map the owner record slot '{path}': {ex.Message}", ex);
         }
     }
 }
