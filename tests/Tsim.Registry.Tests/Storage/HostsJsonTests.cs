@@ -98,6 +98,39 @@ public sealed class HostsJsonTests : IDisposable
     /// <summary>Parses the way the library reads hosts.json: compact members keep their bytes for the next write.</summary>
     private static Dictionary<string, HostRecord> Read(string json) => HostsJson.Read(Encoding.UTF8.GetBytes(json))!;
 
+    /// <summary>Changes one field of <paramref name="record"/> through its setter (see <see cref="Setters"/>).</summary>
+    private static void Change(HostRecord record, string setter)
+    {
+        switch (setter)
+        {
+            case nameof(HostRecord.PrimaryIp):
+                record.PrimaryIp = "10.9.9.9/16";
+                break;
+            case nameof(HostRecord.ConnectedTo):
+                record.ConnectedTo = "router-9";
+                break;
+            case nameof(HostRecord.MacAddress):
+                record.MacAddress = "02:99:99:99:99:99";
+                break;
+            case nameof(HostRecord.CreatedAt):
+                record.CreatedAt = "Fri Nov 27 00:00:00 2026";
+                break;
+            case nameof(HostRecord.RegisteredAtTimestamp):
+                record.RegisteredAtTimestamp = 42.25;
+                break;
+            case nameof(HostRecord.Extra):
+                record.Extra = AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["replaced"] = "yes" }, "additionalInfo");
+                break;
+            case "ExtraToNull":
+                record.Extra = null;
+                break;
+            default:
+                record.PrimaryIp = null;
+                record.MacAddress = null;
+                break;
+        }
+    }
+
     /// <summary>Compares as text on failure, so the message shows where the bytes part.</summary>
     private static void ShouldMatchSerializer(Dictionary<string, HostRecord> hosts, string because = "")
     {
@@ -182,34 +215,7 @@ public sealed class HostsJsonTests : IDisposable
         var before = Assembled(hosts); // Fills every record's cache.
         var record = hosts["web-1"];
 
-        switch (setter)
-        {
-            case nameof(HostRecord.PrimaryIp):
-                record.PrimaryIp = "10.9.9.9/16";
-                break;
-            case nameof(HostRecord.ConnectedTo):
-                record.ConnectedTo = "router-9";
-                break;
-            case nameof(HostRecord.MacAddress):
-                record.MacAddress = "02:99:99:99:99:99";
-                break;
-            case nameof(HostRecord.CreatedAt):
-                record.CreatedAt = "Fri Nov 27 00:00:00 2026";
-                break;
-            case nameof(HostRecord.RegisteredAtTimestamp):
-                record.RegisteredAtTimestamp = 42.25;
-                break;
-            case nameof(HostRecord.Extra):
-                record.Extra = AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["replaced"] = "yes" }, "additionalInfo");
-                break;
-            case "ExtraToNull":
-                record.Extra = null;
-                break;
-            default:
-                record.PrimaryIp = null;
-                record.MacAddress = null;
-                break;
-        }
+        Change(record, setter);
 
         var after = Assembled(hosts);
         after.Should().NotEqual(before, "the change must reach the file");
@@ -286,34 +292,7 @@ public sealed class HostsJsonTests : IDisposable
         var hosts = Read(canonical);
         var record = hosts["web-1"];
 
-        switch (setter)
-        {
-            case nameof(HostRecord.PrimaryIp):
-                record.PrimaryIp = "10.9.9.9/16";
-                break;
-            case nameof(HostRecord.ConnectedTo):
-                record.ConnectedTo = "router-9";
-                break;
-            case nameof(HostRecord.MacAddress):
-                record.MacAddress = "02:99:99:99:99:99";
-                break;
-            case nameof(HostRecord.CreatedAt):
-                record.CreatedAt = "Fri Nov 27 00:00:00 2026";
-                break;
-            case nameof(HostRecord.RegisteredAtTimestamp):
-                record.RegisteredAtTimestamp = 42.25;
-                break;
-            case nameof(HostRecord.Extra):
-                record.Extra = AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["replaced"] = "yes" }, "additionalInfo");
-                break;
-            case "ExtraToNull":
-                record.Extra = null;
-                break;
-            default:
-                record.PrimaryIp = null;
-                record.MacAddress = null;
-                break;
-        }
+        Change(record, setter);
 
         Encoding.UTF8.GetString(Assembled(hosts)).Should().NotBe(canonical, "the adopted bytes are stale after a change");
         ShouldMatchSerializer(hosts);
