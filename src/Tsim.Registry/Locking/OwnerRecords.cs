@@ -75,12 +75,10 @@ internal sealed class OwnerRecords : IDisposable
     /// <returns><see langword="false"/> when a record exists and could not be removed.</returns>
     internal bool Discard(LockName name)
     {
-        if (GetSlot(name, create: false) is { } slot && (slot.Read() is not { Usable: true, Record.Length: 0 }))
-        {
-            slot.Clear();
-        }
+        GetSlot(name, create: false)?.Clear();
 
-        return !name.IsRouter || !File.Exists(_files.OwnerRecordPath(name)) || _files.DeleteOwnerRecord(name);
+        // Deleting a lock file that is not there succeeds (File.Delete), so this needs no existence check of its own.
+        return !name.IsRouter || _files.DeleteOwnerRecord(name);
     }
 
     /// <summary>Reads the lock's record, or returns <see langword="null"/> when there is none or it cannot be used.</summary>
@@ -127,20 +125,14 @@ internal sealed class OwnerRecords : IDisposable
     /// <summary>
     /// Formats a record as the serialiser would (only the time stamp's spelling differs, which parses the same): the
     /// part before the time stamp is serialised once per lock and job, because a registry lock writes one record per
-    /// call and the serialiser's own formatting was a visible part of a lease cycle.
+    /// call and the serialiser's own formatting was a visible part of a lease cycle. The records written here are the
+    /// lock manager's own, which carry no unknown fields (<see cref="OwnerRecord.Extra"/>).
     /// </summary>
     private int Encode(OwnerRecord record, Span<byte> destination)
     {
         var key = (record.Lock, record.JobId, record.Pid);
-        if (record.Extra is not null || !_prefixes.TryGetValue(key, out var prefix))
+        if (!_prefixes.TryGetValue(key, out var prefix))
         {
-            if (record.Extra is not null)
-            {
-                var full = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
-                full.CopyTo(destination);
-                return full.Length;
-            }
-
             // "acquired_at" is the record's last property; everything before its value is the same for every hold.
             var template = JsonSerializer.SerializeToUtf8Bytes(
                 new OwnerRecord { Lock = record.Lock, JobId = record.JobId, Pid = record.Pid, StartTime = record.StartTime, PidNamespace = record.PidNamespace },

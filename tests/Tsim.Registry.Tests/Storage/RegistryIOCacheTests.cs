@@ -4,8 +4,8 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Storage;
 
 /// <summary>
-/// <see cref="RegistryIO.ReadLocked{T}"/> reuses the object it last parsed or wrote only while the file holds exactly
-/// those bytes; any other writer's change, even one that keeps the size, is parsed anew.
+/// <see cref="RegistryIO.ReadLocked{T}"/> reuses the object it last parsed or wrote only while the file is that very
+/// version (its identity); any other writer's change, even one that keeps the size, is parsed anew.
 /// </summary>
 public sealed class RegistryIOCacheTests : IDisposable
 {
@@ -36,7 +36,7 @@ public sealed class RegistryIOCacheTests : IDisposable
     {
         _io.Write(RegistryFiles.Hosts, new() { ["web-1"] = new() { PrimaryIp = "10.0.0.1" } });
 
-        // Same length, other content: only a content comparison notices.
+        // Same length, other content: the size alone does not tell them apart; the new inode does.
         _otherWriter.Write(RegistryFiles.Hosts, new() { ["web-2"] = new() { PrimaryIp = "10.0.0.2" } });
 
         _io.ReadLocked(RegistryFiles.Hosts).Keys.Should().Equal("web-2");
