@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Benchmarks;
 

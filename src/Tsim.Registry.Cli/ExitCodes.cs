@@ -1,6 +1,7 @@
+
 namespace Tsim.Registry.Cli;
 
-/// <summary>The exit status protocol shared with the Python <c>interop_client.py</c> (DESIGN.md §6).</summary>
+/// <summary>The exit status protocol shared with the Python <c>interop_client.py</c> (README, "CLI reference").</summary>
 internal static class ExitCodes
 {
     /// <summary>The operation succeeded.</summary>

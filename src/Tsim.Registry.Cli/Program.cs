@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Cli;
 
 internal static class Program

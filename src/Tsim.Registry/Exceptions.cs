@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>The base of every error the registry raises for a registry condition (as opposed to a bad argument).</summary>

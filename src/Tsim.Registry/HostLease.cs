@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>One lease on a source host, as stored in <c>host_leases.json</c>.</summary>

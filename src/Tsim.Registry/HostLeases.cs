@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>The leases on one source host.</summary>

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>What is known about the process that holds a lock.</summary>

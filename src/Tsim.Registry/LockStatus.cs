@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>A held lock and what is known about its holder.</summary>

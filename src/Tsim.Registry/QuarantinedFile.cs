@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>A corrupt registry file that <see cref="RegistryManager.QuarantineCorruptFiles"/> moved aside.</summary>

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry;
 
@@ -60,7 +62,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.HostRegistered(hostName, ip, mac, connectedTo);
-        LogTransaction("register_host", w =>
+        Audit("register_host", w =>
         {
             w.WriteString("host_name", hostName);
             w.WriteString("ip", ip);
@@ -97,7 +99,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.HostUnregistered(hostName);
-        LogTransaction("unregister_host", w => w.WriteString("host_name", hostName));
+        Audit("unregister_host", w => w.WriteString("host_name", hostName));
         return operation.Complete(true);
     }
 

@@ -1,3 +1,7 @@
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
+
 namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
@@ -82,7 +86,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.LeaseAcquired("host", runId, hostName, refCount);
-        LogTransaction("acquire_host_lease", w =>
+        Audit("acquire_host_lease", w =>
         {
             w.WriteString("run_id", runId);
             w.WriteString("host_name", hostName);
@@ -131,7 +135,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.LeaseReleased("host", runId, hostName, result.RefCount, result.ShouldDelete);
-        LogTransaction("release_host_lease", w =>
+        Audit("release_host_lease", w =>
         {
             w.WriteString("run_id", runId);
             w.WriteString("host_name", hostName);

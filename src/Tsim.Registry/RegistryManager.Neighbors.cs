@@ -1,3 +1,7 @@
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
+
 namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
@@ -46,7 +50,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.LeaseAcquired("neighbour", runId, key, refCount);
-        LogTransaction("acquire_neighbor_lease", w =>
+        Audit("acquire_neighbor_lease", w =>
         {
             w.WriteString("run_id", runId);
             w.WriteString("host_name", hostName);
@@ -97,7 +101,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.LeaseReleased("neighbour", runId, key, result.RefCount, result.ShouldDelete);
-        LogTransaction("release_neighbor_lease", w =>
+        Audit("release_neighbor_lease", w =>
         {
             w.WriteString("run_id", runId);
             w.WriteString("host_name", hostName);

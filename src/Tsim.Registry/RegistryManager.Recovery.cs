@@ -1,3 +1,7 @@
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
+
 namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
@@ -57,7 +61,7 @@ public sealed partial class RegistryManager
                 _logger.StaleLeaseReaped("neighbour", lease.RunId, lease.Key, lease.Pid);
             }
 
-            LogTransaction("reap_stale_leases", w =>
+            Audit("reap_stale_leases", w =>
             {
                 w.WriteNumber("host_leases", hostLeases.Count);
                 w.WriteNumber("neighbor_leases", neighborLeases.Count);

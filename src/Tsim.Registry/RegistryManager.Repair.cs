@@ -1,3 +1,7 @@
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
+
 namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
@@ -43,7 +47,7 @@ public sealed partial class RegistryManager
         }
 
         _logger.RegistryFileQuarantined(quarantined.FilePath, quarantined.QuarantinePath);
-        LogTransaction("quarantine_corrupt_file", w =>
+        Audit("quarantine_corrupt_file", w =>
         {
             w.WriteString("file", quarantined.FilePath);
             w.WriteString("moved_to", quarantined.QuarantinePath);

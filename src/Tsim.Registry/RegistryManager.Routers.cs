@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry;
 
@@ -49,7 +51,7 @@ public sealed partial class RegistryManager
             return operation.Complete(false);
         }
 
-        LogTransaction("release_router_lock", w =>
+        Audit("release_router_lock", w =>
         {
             w.WriteString("router", routerName);
             w.WriteString("job_id", jobId);
@@ -294,14 +296,14 @@ public sealed partial class RegistryManager
     }
 
     private void OnRouterAcquired(string routerName, string jobId) =>
-        LogTransaction("acquire_router_lock", w =>
+        Audit("acquire_router_lock", w =>
         {
             w.WriteString("router", routerName);
             w.WriteString("job_id", jobId);
         });
 
     private void OnAllRoutersAcquired(string[] routers, string jobId) =>
-        LogTransaction("acquire_all_router_locks", w =>
+        Audit("acquire_all_router_locks", w =>
         {
             w.WriteStartArray("routers");
             foreach (var router in routers)

@@ -1,7 +1,10 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry;
 
@@ -23,15 +26,12 @@ namespace Tsim.Registry;
 /// </remarks>
 public sealed partial class RegistryManager : IDisposable
 {
-    /// <summary>Registry-lock holder id: registry locks are held inside one call, so only the process matters.</summary>
-    private static readonly string s_registryLockJob = "registry-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-
     private readonly RegistryManagerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly RegistryIO _io;
     private readonly LockManager _locks;
-    private readonly TransactionLog? _transactionLog;
+    private readonly AuditLog? _auditLog;
     private readonly LockName _hostsLock;
     private readonly LockName _hostLeasesLock;
     private readonly LockName _neighborLeasesLock;
@@ -85,7 +85,7 @@ public sealed partial class RegistryManager : IDisposable
         {
             // Opened now so that an unwritable path fails here, once, instead of on every operation; and before the
             // lock manager, which registers itself for release at process exit and so must not be left half built.
-            _transactionLog = TransactionLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
+            _auditLog = AuditLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
         }
 
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
@@ -126,7 +126,7 @@ public sealed partial class RegistryManager : IDisposable
         }
 
         _locks.Dispose();
-        _transactionLog?.Dispose();
+        _auditLog?.Dispose();
         _logger.ManagerDisposed(_options.RegistryDirectory);
     }
 
@@ -154,24 +154,11 @@ public sealed partial class RegistryManager : IDisposable
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
 
     /// <summary>Takes one of the three registry locks for the duration of a call.</summary>
-    private RegistryLockHold HoldRegistryLock(LockName name, double timeoutSeconds)
-    {
-        var timeout = LockTimeout.FromSeconds(timeoutSeconds);
-        if (!_locks.TryAcquire(name, s_registryLockJob, timeout))
-        {
-            throw new RegistryLockTimeoutException(
-                $"Could not acquire registry lock '{name}' within {timeout}. Another process holds it; if none is running, a crashed process left it held.")
-            {
-                LockNames = [name.Value],
-                Timeout = timeout.TimeSpan,
-            };
-        }
+    private RegistryLockHold HoldRegistryLock(LockName name, double timeoutSeconds) =>
+        _locks.AcquireRegistryLock(name, LockTimeout.FromSeconds(timeoutSeconds));
 
-        return new RegistryLockHold(_locks, name);
-    }
-
-    private void LogTransaction(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
-        _transactionLog?.Append(operation, writeDetails);
+    private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
+        _auditLog?.Append(operation, writeDetails);
 
     private double UnixNow() => UnixSeconds(_timeProvider.GetUtcNow());
 
@@ -180,19 +167,4 @@ public sealed partial class RegistryManager : IDisposable
 
     private static DateTimeOffset FromUnixSeconds(double seconds) =>
         DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
-
-    /// <summary>A registry lock held until disposed.</summary>
-    private readonly struct RegistryLockHold : IDisposable
-    {
-        private readonly LockManager _locks;
-        private readonly LockName _name;
-
-        internal RegistryLockHold(LockManager locks, LockName name)
-        {
-            _locks = locks;
-            _name = name;
-        }
-
-        public void Dispose() => _locks.Release(_name, s_registryLockJob);
-    }
 }

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>Who holds a router lock, from the owner record a C# holder writes next to the lock.</summary>

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry;
 
 /// <summary>What <see cref="RegistryManager.ReapStaleLeases"/> removed (or, in a dry run, would remove).</summary>

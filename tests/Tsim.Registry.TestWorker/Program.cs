@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Tsim.Registry.TestWorker;
 
 /// <summary>
-/// The helper process of the integration tests (STYLE.md habit 14): one registry operation per run, driven over
+/// The helper process of the integration tests: one registry operation per run, driven over
 /// stdin and reporting on stdout, one line per event, so tests synchronise on lines and never on sleeps.
 /// </summary>
 /// <remarks>

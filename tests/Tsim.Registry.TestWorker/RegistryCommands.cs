@@ -1,5 +1,6 @@
 using static Tsim.Registry.TestWorker.Protocol;
 
+
 namespace Tsim.Registry.TestWorker;
 
 /// <summary>Host registration and lease commands.</summary>

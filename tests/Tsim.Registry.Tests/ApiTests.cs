@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace Tsim.Registry.Tests;
 
-/// <summary>STYLE.md item 15: the public surface and the library's source follow the house rules.</summary>
+/// <summary>The public surface and the library's source follow the house rules.</summary>
 public sealed partial class ApiTests
 {
     private static readonly Assembly s_library = typeof(RegistryManager).Assembly;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;

@@ -1,3 +1,4 @@
+using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;
@@ -19,7 +20,7 @@ public sealed class RegistryManagerRoutersTests : IDisposable
 
     public void Dispose() => _context.Dispose();
 
-    // ---- DESIGN.md §4 item 1: IsRouterLocked and the owner file reflect the real holder ----
+    // ---- Deviation 1 (docs/ARCHITECTURE.md): IsRouterLocked and the owner file reflect the real holder ----
 
     [Fact]
     public void IsRouterLocked_HeldByAnotherManager_IsTrue()
@@ -164,7 +165,7 @@ public sealed class RegistryManagerRoutersTests : IDisposable
         _manager.WaitForAllRouters(["r1", "r2"], s_short).Should().BeFalse();
     }
 
-    // ---- DESIGN.md §4 item 3: only the holder releases; the value never exceeds 1 ----
+    // ---- Deviation 3 (docs/ARCHITECTURE.md): only the holder releases; the value never exceeds 1 ----
 
     [Fact]
     public void ReleaseRouterLock_OtherJobId_ReturnsFalseAndLockStaysHeld()
@@ -225,7 +226,7 @@ public sealed class RegistryManagerRoutersTests : IDisposable
         _context.RouterSemaphoreValue("r3").Should().Be(0);
     }
 
-    // ---- DESIGN.md §4 item 6: lock order ----
+    // ---- Deviation 6 (docs/ARCHITECTURE.md): lock order ----
 
     [Fact]
     public void AcquireRouterLock_SortsBeforeHeldRouterOfSameJob_ThrowsNamingBoth()

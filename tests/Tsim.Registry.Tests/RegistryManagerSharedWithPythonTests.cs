@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;

@@ -4,7 +4,7 @@ using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;
 
-/// <summary>DESIGN.md §4 item 2: waiting for a router burns no CPU (the specification's select() loop spins).</summary>
+/// <summary>Deviation 2 (docs/ARCHITECTURE.md): waiting for a router burns no CPU (the specification's select() loop spins).</summary>
 [Collection(SerialTests.Name)]
 public sealed class RegistryManagerWaitCpuTests : IDisposable
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Cli.Commands;
 

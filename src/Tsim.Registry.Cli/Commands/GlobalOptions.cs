@@ -40,7 +40,7 @@ internal sealed class GlobalOptions
         CustomParser = LockTimeoutSetting.ParseAll,
     };
 
-    internal Option<string?> TransactionLog { get; } = new("--txlog")
+    internal Option<string?> AuditLog { get; } = new("--txlog")
     {
         Description = "Enable the transaction log (JSON Lines) at PATH.",
         HelpName = "PATH",
@@ -61,5 +61,5 @@ internal sealed class GlobalOptions
     };
 
     internal IEnumerable<Option> All =>
-        [RegistryDirectory, LockDirectory, Prefix, LockTimeouts, TransactionLog, ConfigFile, Verbose];
+        [RegistryDirectory, LockDirectory, Prefix, LockTimeouts, AuditLog, ConfigFile, Verbose];
 }

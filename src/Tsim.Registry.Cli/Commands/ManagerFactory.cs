@@ -64,7 +64,7 @@ internal sealed class ManagerFactory
             setting.ApplyTo(options.LockTimeouts);
         }
 
-        if (parseResult.GetValue(_globals.TransactionLog) is { } transactionLog)
+        if (parseResult.GetValue(_globals.AuditLog) is { } transactionLog)
         {
             options.EnableTransactionLog = true;
             options.TransactionLogPath = Path.GetFullPath(transactionLog);

@@ -7,7 +7,7 @@ using Tsim.Registry.Cli.Rendering;
 namespace Tsim.Registry.Cli.Commands;
 
 /// <summary>
-/// <c>locks</c>, <c>reap</c>, <c>unlock</c>: what an operator needs after a job runner died (DESIGN.md §4 items 4 and 5).
+/// <c>locks</c>, <c>reap</c>, <c>unlock</c>: what an operator needs after a job runner died (docs/ARCHITECTURE.md, "Deviations", 4 and 5).
 /// Spectre.Console tables for people (<see cref="OperatorOutput"/>), <c>--json</c> for scripts.
 /// </summary>
 internal static class RecoveryCommands

@@ -3,7 +3,7 @@ using Tsim.Registry.Cli.Rendering;
 
 namespace Tsim.Registry.Cli.Commands;
 
-/// <summary><c>repair</c>: moves corrupt registry files aside for an operator (DESIGN.md §4 item 10).</summary>
+/// <summary><c>repair</c>: moves corrupt registry files aside for an operator (docs/ARCHITECTURE.md, "Deviations", 10).</summary>
 internal static class RepairCommand
 {
     internal static IEnumerable<Command> Create(CliContext context) => [Repair(context)];

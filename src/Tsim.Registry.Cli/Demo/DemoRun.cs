@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Spectre.Console;
 using Tsim.Registry.Cli.Commands;
 using Tsim.Registry.Cli.Rendering;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Cli.Demo;
 

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Cli.Demo;
 
 /// <summary>The <c>demo</c> options, checked.</summary>

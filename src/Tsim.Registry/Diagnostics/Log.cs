@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Diagnostics;
 
 /// <summary>
 /// Every log event of the library. Ids are stable by area (1000s locking, 2000s storage, 3000s transactions,

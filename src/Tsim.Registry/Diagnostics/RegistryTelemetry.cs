@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using Tsim.Registry.Locking;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Diagnostics;
 
 /// <summary>
 /// The library's <see cref="Meter"/> and <see cref="ActivitySource"/>, both named <c>Tsim.Registry</c>. Instrument

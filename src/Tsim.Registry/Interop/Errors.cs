@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
 /// <summary>Turns an errno into the exception callers see, naming the semaphore or path involved.</summary>
 internal static class Errors

@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        /// <summary>lchown(2), used only to hand a file or semaphore this process created to the configured group.</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        internal static partial int LChown(string path, uint owner, uint group);
-    }
+    /// <summary>lchown(2), used only to hand a file or semaphore this process created to the configured group.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "lchown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int LChown(string path, uint owner, uint group);
 }

@@ -1,12 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        [LibraryImport(Libraries.Libc, EntryPoint = "clock_gettime", SetLastError = true)]
-        internal static partial int ClockGetTime(int clockId, out Timespec now);
-    }
+    [LibraryImport(Libraries.Libc, EntryPoint = "clock_gettime", SetLastError = true)]
+    internal static partial int ClockGetTime(int clockId, out Timespec now);
 }

@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        /// <summary>geteuid(2): never fails.</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
-        internal static partial uint GetEUid();
-    }
+    /// <summary>geteuid(2): never fails.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "geteuid")]
+    internal static partial uint GetEUid();
 }

@@ -1,13 +1,10 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        /// <summary>kill(2); with signal 0 it only checks that the pid exists (ESRCH when it does not).</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "kill", SetLastError = true)]
-        internal static partial int Kill(int pid, int signal);
-    }
+    /// <summary>kill(2); with signal 0 it only checks that the pid exists (ESRCH when it does not).</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
 }

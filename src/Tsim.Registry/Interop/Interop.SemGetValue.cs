@@ -1,12 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        [LibraryImport(Libraries.Libc, EntryPoint = "sem_getvalue", SetLastError = true)]
-        internal static partial int SemGetValue(SafeSemaphoreHandle sem, out int value);
-    }
+    [LibraryImport(Libraries.Libc, EntryPoint = "sem_getvalue", SetLastError = true)]
+    internal static partial int SemGetValue(SafeSemaphoreHandle sem, out int value);
 }

@@ -1,12 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        [LibraryImport(Libraries.Libc, EntryPoint = "sem_post", SetLastError = true)]
-        internal static partial int SemPost(SafeSemaphoreHandle sem);
-    }
+    [LibraryImport(Libraries.Libc, EntryPoint = "sem_post", SetLastError = true)]
+    internal static partial int SemPost(SafeSemaphoreHandle sem);
 }

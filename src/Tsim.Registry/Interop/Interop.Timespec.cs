@@ -1,16 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+/// <summary>struct timespec on 64-bit Linux.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct Timespec
 {
-    /// <summary>struct timespec on 64-bit Linux.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Timespec
-    {
-        internal const long NanosecondsPerSecond = 1_000_000_000;
+    internal const long NanosecondsPerSecond = 1_000_000_000;
 
-        internal long TvSec;
-        internal long TvNsec;
-    }
+    internal long TvSec;
+    internal long TvNsec;
 }

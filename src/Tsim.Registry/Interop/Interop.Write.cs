@@ -1,14 +1,11 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
-internal static partial class Interop
+internal static partial class Libc
 {
-    internal static partial class Libc
-    {
-        /// <summary>write(2), used for O_APPEND log lines so that each line is one atomic append.</summary>
-        [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
-        internal static unsafe partial nint Write(SafeFileHandle fd, byte* buffer, nuint count);
-    }
+    /// <summary>write(2), used for O_APPEND log lines so that each line is one atomic append.</summary>
+    [LibraryImport(Libraries.Libc, EntryPoint = "write", SetLastError = true)]
+    internal static unsafe partial nint Write(SafeFileHandle fd, byte* buffer, nuint count);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Interop;
 
 /// <summary>A <c>sem_t*</c> returned by sem_open(3). glibc reports failure with NULL (SEM_FAILED).</summary>
 internal sealed class SafeSemaphoreHandle : SafeHandleZeroOrMinusOneIsInvalid

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Security;
+using Tsim.Registry.Transactions;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Acquires and releases the named semaphores of one manager, and knows which locks it holds for which job, so
@@ -9,7 +12,7 @@ namespace Tsim.Registry;
 /// processes in at once).
 /// </summary>
 /// <remarks>
-/// Lock order (DESIGN.md §4 item 6): the three registry locks are leaf locks, taken only inside one library call,
+/// Lock order (docs/ARCHITECTURE.md, "Deviations", 6): the three registry locks are leaf locks, taken only inside one library call,
 /// and when one call needs two of them it takes them in the specification's order (hosts registry, then host
 /// leases). Router locks are the only locks a caller holds across calls; a job that holds routers may only add
 /// routers that sort after every router it holds, so two jobs can never wait for each other in a cycle.
@@ -74,6 +77,26 @@ internal sealed class LockManager : IDisposable
                 return [.. _held.Values];
             }
         }
+    }
+
+    /// <summary>
+    /// Takes one of the three registry locks for the duration of one library call (a read-modify-write of its file).
+    /// </summary>
+    /// <returns>The hold; disposing it releases the lock.</returns>
+    /// <exception cref="RegistryLockTimeoutException">The lock was not acquired within <paramref name="timeout"/>.</exception>
+    internal RegistryLockHold AcquireRegistryLock(LockName name, LockTimeout timeout)
+    {
+        if (!TryAcquire(name, RegistryLockHold.JobId, timeout))
+        {
+            throw new RegistryLockTimeoutException(
+                $"Could not acquire registry lock '{name}' within {timeout}. Another process holds it; if none is running, a crashed process left it held.")
+            {
+                LockNames = [name.Value],
+                Timeout = timeout.TimeSpan,
+            };
+        }
+
+        return new RegistryLockHold(this, name);
     }
 
     /// <summary>Acquires one lock for <paramref name="jobId"/>, waiting up to <paramref name="timeout"/>.</summary>

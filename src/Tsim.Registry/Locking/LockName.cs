@@ -1,4 +1,4 @@
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// The name of one lock: <c>PREFIX-hosts-registry</c>, <c>PREFIX-host-leases</c>, <c>PREFIX-neighbor-leases</c> or

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Diagnostics;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Frees a lock whose holder died without releasing it (SIGKILL, the OOM killer): POSIX semaphores are not robust,
@@ -36,7 +37,7 @@ namespace Tsim.Registry;
 /// </para>
 /// <para>
 /// What the argument assumes: nobody posts without holding. The Python implementation's release posts whether or
-/// not it holds (DESIGN.md §4 item 3); such a stray post already lets two holders in on its own, and after it a dead
+/// not it holds (docs/ARCHITECTURE.md, "Deviations", 3); such a stray post already lets two holders in on its own, and after it a dead
 /// owner's record no longer matches the semaphore, so a recovery may post a second time. Records are also discarded
 /// when this process creates the semaphore anew, since a record of a removed semaphore proves nothing.
 /// </para>

@@ -1,4 +1,4 @@
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Wakes waiters when a lock may have been released: every C# release deletes the lock's owner record, and a router

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// A checked lock timeout: infinite, or 0 to <see cref="int.MaxValue"/> milliseconds. Built once in the facade

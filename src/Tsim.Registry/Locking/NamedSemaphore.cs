@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Tsim.Registry.Interop;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// A glibc named POSIX semaphore (<c>/dev/shm/sem.NAME</c>) used as a cross-process mutex: value 1 = free, 0 = held.

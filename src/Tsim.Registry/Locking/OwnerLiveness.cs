@@ -1,4 +1,4 @@
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>What can be said about the process an owner record names.</summary>
 internal enum OwnerLiveness

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// What a lock holder writes next to the lock right after acquiring it and deletes right before releasing it.

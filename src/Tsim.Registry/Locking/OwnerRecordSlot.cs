@@ -1,13 +1,15 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Interop;
+using Tsim.Registry.Security;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// A lock's owner record in a small file that every process maps shared (<c>LOCKDIR/.LOCKNAME.owner</c>): writing
 /// or clearing the record is a copy into memory, no system call, where creating and unlinking a record file costs
-/// about 11 µs per lock cycle (floors.md §1). The file is created once and never deleted or shrunk.
+/// about 11 µs per lock cycle (benchmarks/RESULTS.md, micro benchmarks). The file is created once and never deleted or shrunk.
 /// </summary>
 /// <remarks>
 /// <para>

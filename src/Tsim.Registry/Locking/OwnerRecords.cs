@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Tsim.Registry.Storage;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Where each lock's owner record lives, and the one way every part of the library writes, clears and reads it.

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Who a process is, in terms that survive pid reuse: the pid, its start time (field 22 of <c>/proc/PID/stat</c>,

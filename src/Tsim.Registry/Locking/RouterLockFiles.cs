@@ -1,8 +1,12 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Interop;
+using Tsim.Registry.Security;
+using Tsim.Registry.Storage;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// The files of the compatibility contract in the lock directory: <c>LOCKNAME</c> (for example

@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Interop;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Security;
 
 /// <summary>
 /// Who may touch the registry's directories, files and semaphores, and the checks that hold anyone else off.

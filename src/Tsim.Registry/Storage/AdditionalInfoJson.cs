@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Turns the <c>additionalInfo</c> a caller passes into JSON without reflection: strings, booleans, numbers,

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Which file a path names and which version of it: device, inode, size, and modification, change and birth times

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Counts of the canonical IP and MAC keys of one parsed <c>hosts.json</c>, so that a registration learns in constant

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>The leases of one host in <c>host_leases.json</c>: <c>{"router": …, "leases": [...]}</c>.</summary>
 internal sealed class HostLeaseEntry : ILeaseEntry<HostLeaseRecord>

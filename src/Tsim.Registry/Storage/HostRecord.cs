@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>One entry of <c>hosts.json</c>, in the specification's field names.</summary>
 /// <remarks>

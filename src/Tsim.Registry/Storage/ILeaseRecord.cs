@@ -1,4 +1,4 @@
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>What host and neighbour lease records share: who took the lease, and how to tell whether it still runs.</summary>
 internal interface ILeaseRecord

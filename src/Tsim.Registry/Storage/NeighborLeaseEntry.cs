@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>The leases of one neighbour entry in <c>neighbor_leases.json</c>, keyed <c>"HOST:IP"</c>.</summary>
 internal sealed class NeighborLeaseEntry : ILeaseEntry<NeighborLeaseRecord>

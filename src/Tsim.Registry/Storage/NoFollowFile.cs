@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>File operations that never follow a symbolic link planted under a registry file's name.</summary>
 internal static class NoFollowFile

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
+using Tsim.Registry.Diagnostics;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// One of the registry's JSON files: its name in the registry directory, how to (de)serialise it, and how to find an

@@ -4,8 +4,11 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Interop;
+using Tsim.Registry.Security;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Reads and writes the registry's JSON files so that no reader ever sees a half-written file and no corrupt file

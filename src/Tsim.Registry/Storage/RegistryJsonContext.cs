@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
+using Tsim.Registry.Locking;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Source-generated serialisation of every file the library writes: no reflection, no cold-start JIT of

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Tsim.Registry.Diagnostics;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Transactions;
 
 /// <summary>
 /// Rollback for an operation of several steps: each completed step registers how to undo it; disposing without

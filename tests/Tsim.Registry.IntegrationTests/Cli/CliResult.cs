@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary>A finished <c>tsim-registry</c> run: exit status, stdout lines and stderr.</summary>

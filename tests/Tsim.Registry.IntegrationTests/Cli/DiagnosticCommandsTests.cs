@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary><c>sem-value</c>: the raw semaphore, with and without a holder.</summary>

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary><c>--config</c>, <c>--lock-timeout</c>, <c>--txlog</c>, <c>--lock-dir</c> and usage errors.</summary>

@@ -10,7 +10,7 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// kill and every recovery.
 /// </summary>
 /// <remarks>
-/// The known limit (LockRecovery's remarks, DESIGN.md §4 item 4): a kill in the microseconds between the semaphore
+/// The known limit (LockRecovery's remarks; docs/ARCHITECTURE.md, "Crash safety"): a kill in the microseconds between the semaphore
 /// wait returning and the owner record being written, or between deleting the record and posting, leaves the lock
 /// held with no record, which is never recovered automatically. When progress stalls, the killed process is dead and
 /// the router is held with <see cref="LockOwnerState.NoRecord"/>, the test counts a window hit and frees the lock the

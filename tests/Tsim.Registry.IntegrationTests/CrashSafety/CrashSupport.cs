@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Tsim.Registry.IntegrationTests.Infrastructure;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.IntegrationTests.CrashSafety;
 

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.IntegrationTests.Infrastructure;
 
 /// <summary>The fixture leaves nothing behind: the suite must not fill /dev/shm or /tmp.</summary>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace Tsim.Registry.IntegrationTests.Interop;
 
-/// <summary>Hosts registered, refused and removed across the two implementations (DESIGN.md §3).</summary>
+/// <summary>Hosts registered, refused and removed across the two implementations (docs/ARCHITECTURE.md, "Compatibility with the Python implementation").</summary>
 [Collection(PythonInterop.Name)]
 public sealed partial class InteropHostTests : IDisposable
 {

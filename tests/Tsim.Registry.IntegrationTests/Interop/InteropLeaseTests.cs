@@ -4,7 +4,7 @@ namespace Tsim.Registry.IntegrationTests.Interop;
 
 /// <summary>Host and neighbour leases taken on both sides count in one reference count.</summary>
 /// <remarks>
-/// By design a Python release removes every lease of its run id on the host, a C# release one (DESIGN.md §4,
+/// By design a Python release removes every lease of its run id on the host, a C# release one (docs/ARCHITECTURE.md,
 /// README): the two sides use distinct run ids, as separate jobs do.
 /// </remarks>
 [Collection(PythonInterop.Name)]

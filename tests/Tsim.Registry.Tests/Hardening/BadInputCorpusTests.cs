@@ -5,7 +5,7 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
-/// The bad-input corpus of issue 5 (DESIGN.md §4 item 8): every public method of <see cref="RegistryManager"/>, and
+/// The bad-input corpus of issue 5 (deviation 8 in docs/ARCHITECTURE.md): every public method of <see cref="RegistryManager"/>, and
 /// the options, fed names, addresses, ids, numbers and dictionaries that break a rule. Each must end in the right
 /// <see cref="ArgumentException"/> subclass (or <see cref="OptionsValidationException"/>) naming the argument and the
 /// rule, before any lock is taken or file touched: every file of a seeded registry stays byte-identical and no

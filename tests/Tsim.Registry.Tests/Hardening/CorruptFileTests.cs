@@ -4,7 +4,7 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
-/// DESIGN.md §4 item 10: a registry file that does not parse raises <see cref="RegistryCorruptionException"/> naming
+/// Deviation 10 (docs/ARCHITECTURE.md): a registry file that does not parse raises <see cref="RegistryCorruptionException"/> naming
 /// the file and the position, from every public method that touches it, and is never overwritten;
 /// <see cref="RegistryManager.QuarantineCorruptFiles"/> moves it aside, under its lock, for an operator.
 /// </summary>

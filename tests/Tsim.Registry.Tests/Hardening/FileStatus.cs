@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>Owner, group and mode of a path, read with lstat semantics (a symlink is reported as itself), and chown.</summary>

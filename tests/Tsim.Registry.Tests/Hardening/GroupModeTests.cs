@@ -1,3 +1,5 @@
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Hardening;

@@ -3,7 +3,7 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
-/// DESIGN.md §4 item 9: the registry and lock directories live in /dev/shm, where every local user can plant
+/// Deviation 9 (docs/ARCHITECTURE.md): the registry and lock directories live in /dev/shm, where every local user can plant
 /// links and directories. A directory that is a symlink, owned by another user, or writable by group or others is
 /// refused with a message naming it, before anything is created inside it; new directories are 0700.
 /// </summary>

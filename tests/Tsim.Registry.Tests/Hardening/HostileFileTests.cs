@@ -3,7 +3,7 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
-/// DESIGN.md §4 items 7 and 9: a symlink planted under a registry file's name, a temp file's name, an owner record's
+/// Deviations 7 and 9 (docs/ARCHITECTURE.md): a symlink planted under a registry file's name, a temp file's name, an owner record's
 /// or a notify file's name is never followed: reads refuse, writes never land behind the link, the link's target is
 /// left byte-identical.
 /// </summary>

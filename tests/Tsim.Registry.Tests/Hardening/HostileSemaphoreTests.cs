@@ -1,3 +1,4 @@
+using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Hardening;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Hardening;

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>

@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Tests.Infrastructure;
 
 /// <summary>Runs a body on dedicated threads released together by a barrier, and collects the results.</summary>

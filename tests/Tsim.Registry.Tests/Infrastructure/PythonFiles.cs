@@ -1,3 +1,4 @@
+
 namespace Tsim.Registry.Tests.Infrastructure;
 
 /// <summary>Registry files as the Python implementation writes them (indented, its own spellings, extra fields).</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Tests.Infrastructure;
 

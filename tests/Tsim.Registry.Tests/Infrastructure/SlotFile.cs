@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Tests.Infrastructure;
 

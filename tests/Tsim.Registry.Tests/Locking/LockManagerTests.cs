@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Locking;

@@ -1,3 +1,5 @@
+using Tsim.Registry.Locking;
+
 namespace Tsim.Registry.Tests.Locking;
 
 public sealed class LockTimeoutTests

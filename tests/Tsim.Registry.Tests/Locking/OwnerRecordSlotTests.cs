@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
 using Tsim.Registry.Tests.Hardening;
 using Tsim.Registry.Tests.Infrastructure;
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Locking;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Hardening;
 using Tsim.Registry.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Tests.Storage;
 

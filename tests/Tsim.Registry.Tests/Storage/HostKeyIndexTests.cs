@@ -1,3 +1,5 @@
+using Tsim.Registry.Storage;
+
 namespace Tsim.Registry.Tests.Storage;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Storage;

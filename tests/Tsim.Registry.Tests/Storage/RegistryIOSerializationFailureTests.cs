@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Storage;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Storage;

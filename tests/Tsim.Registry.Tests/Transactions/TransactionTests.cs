@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Tsim.Registry.Transactions;
 
 namespace Tsim.Registry.Tests.Transactions;
 

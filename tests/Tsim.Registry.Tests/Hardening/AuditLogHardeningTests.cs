@@ -4,9 +4,9 @@ namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
 /// A transaction log that cannot be written fails construction once, with the path and the reason, instead of every
-/// later operation (Storage/TransactionLogTests covers a missing directory and a directory in the log's place).
+/// later operation (Storage/AuditLogTests covers a missing directory and a directory in the log's place).
 /// </summary>
-public sealed class TransactionLogHardeningTests : IDisposable
+public sealed class AuditLogHardeningTests : IDisposable
 {
     private readonly RegistryTestContext _context = new();
 

@@ -3,21 +3,23 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Security;
 
-namespace Tsim.Registry;
+namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// The specification's transaction log: one JSON object per line, <c>{"timestamp": …, "operation": …, "details": {…}}</c>,
 /// appended with O_APPEND in a single write(2) so that lines of concurrent processes never interleave.
 /// </summary>
-internal sealed class TransactionLog : IDisposable
+internal sealed class AuditLog : IDisposable
 {
     private readonly SafeFileHandle _handle;
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
 
-    private TransactionLog(SafeFileHandle handle, string path, ILogger logger, TimeProvider timeProvider)
+    private AuditLog(SafeFileHandle handle, string path, ILogger logger, TimeProvider timeProvider)
     {
         _handle = handle;
         _path = path;
@@ -27,7 +29,7 @@ internal sealed class TransactionLog : IDisposable
 
     /// <summary>Opens (creating if needed) the log for appending.</summary>
     /// <exception cref="RegistryException">The log cannot be opened for writing; the message says why.</exception>
-    internal static TransactionLog Open(string path, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
+    internal static AuditLog Open(string path, ILogger logger, TimeProvider timeProvider, AccessPolicy? policy = null)
     {
         // 0600 for a new log (0660 in group mode): it names hosts and jobs.
         policy ??= AccessPolicy.Private;
@@ -45,7 +47,7 @@ internal sealed class TransactionLog : IDisposable
         }
 
         policy.ApplyToNewFile(handle);
-        return new TransactionLog(handle, path, logger, timeProvider);
+        return new AuditLog(handle, path, logger, timeProvider);
     }
 
     /// <summary>Appends one entry. A failure is logged, not thrown: the operation it records has already happened.</summary>

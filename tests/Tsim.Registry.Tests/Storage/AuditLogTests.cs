@@ -1,18 +1,19 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Storage;
 
-public sealed class TransactionLogTests : IDisposable
+public sealed class AuditLogTests : IDisposable
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 26, 14, 43, 11, 250, TimeSpan.Zero);
 
     private readonly RegistryTestContext _context = new();
     private readonly string _logPath;
 
-    public TransactionLogTests()
+    public AuditLogTests()
     {
         _context.EnsureDirectories();
         _logPath = Path.Combine(_context.RegistryDirectory, "transactions.log");
@@ -29,7 +30,7 @@ public sealed class TransactionLogTests : IDisposable
     [Fact]
     public void Append_WritesOneJsonLineWithTimestampOperationAndDetails()
     {
-        using (var log = TransactionLog.Open(_logPath, NullLogger.Instance, new FakeTimeProvider(s_now)))
+        using (var log = AuditLog.Open(_logPath, NullLogger.Instance, new FakeTimeProvider(s_now)))
         {
             log.Append("register_host", w => w.WriteString("host_name", "web-1"));
             log.Append("unregister_host", w => w.WriteString("host_name", "web-1"));
@@ -51,7 +52,7 @@ public sealed class TransactionLogTests : IDisposable
     {
         File.WriteAllText(_logPath, "{\"timestamp\":1,\"operation\":\"python\",\"details\":{}}\n");
 
-        using (var log = TransactionLog.Open(_logPath, NullLogger.Instance, TimeProvider.System))
+        using (var log = AuditLog.Open(_logPath, NullLogger.Instance, TimeProvider.System))
         {
             log.Append("register_host", _ => { });
         }
