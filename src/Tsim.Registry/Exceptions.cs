@@ -57,7 +57,7 @@ public sealed class RegistryLockTimeoutException : RegistryException
     public TimeSpan Timeout { get; init; }
 }
 
-/// <summary>A host name, IP address or MAC address is already registered.</summary>
+/// <summary>A host name, IP address or MAC address is already registered (thrown by <see cref="RegistryManager.RegisterHost"/>).</summary>
 public sealed class RegistryCollisionException : RegistryException
 {
     /// <summary>Initializes a new instance with a default message.</summary>
@@ -80,6 +80,12 @@ public sealed class RegistryCollisionException : RegistryException
         : base(message, innerException)
     {
     }
+
+    /// <summary>Gets the rule that refused the registration.</summary>
+    public HostCollisionKind Collision { get; init; }
+
+    /// <summary>Gets the registered host the new one collides with, when known.</summary>
+    public string? CollidingHostName { get; init; }
 }
 
 /// <summary>

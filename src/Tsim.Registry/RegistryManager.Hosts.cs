@@ -16,12 +16,35 @@ public sealed partial class RegistryManager
     /// <param name="connectedTo">The router the host is attached to.</param>
     /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
     /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
-    /// <returns><see langword="true"/> when registered; <see langword="false"/> on a collision (nothing is written).</returns>
+    /// <returns><see langword="true"/> when registered; <see langword="false"/> on a collision (nothing is written; <see cref="TryRegisterHost"/> says what collided).</returns>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
     /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
     /// <exception cref="RegistryException">The registry could not be read or written.</exception>
     public bool CheckAndRegisterHost(
+        string hostName,
+        string primaryIp,
+        string connectedTo,
+        string macAddress,
+        IReadOnlyDictionary<string, object?>? additionalInfo = null) =>
+        TryRegisterHost(hostName, primaryIp, connectedTo, macAddress, additionalInfo).IsRegistered;
+
+    /// <summary>
+    /// Registers a host unless its name, IP address (prefix length ignored) or MAC address is already registered, and
+    /// says which rule refused it and which registered host it collides with. The check and the write happen under one
+    /// lock, so the reason is the one that held at the moment of the decision.
+    /// </summary>
+    /// <param name="hostName">The unique host name: ASCII letters, digits, '.', '_' and '-'.</param>
+    /// <param name="primaryIp">The IPv4 or IPv6 address, optionally with a prefix length (<c>10.0.0.10/24</c>).</param>
+    /// <param name="connectedTo">The router the host is attached to.</param>
+    /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
+    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
+    /// <returns>Registered, or the collision that refused it (nothing is written).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
+    /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryException">The registry could not be read or written.</exception>
+    public HostRegistrationResult TryRegisterHost(
         string hostName,
         string primaryIp,
         string connectedTo,
@@ -36,29 +59,20 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("register_host");
 
-        using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
+        var now = _timeProvider.GetLocalNow();
+        var result = _documents.Hosts.TryAdd(hostName, new HostRecord
         {
-            var hosts = _io.ReadLocked(RegistryFiles.Hosts);
-            if (FindCollision(hosts, hostName, ip, mac) is { } reason)
-            {
-                _logger.HostCollision(hostName, reason);
-                return operation.Complete(false);
-            }
-
-            var now = _timeProvider.GetLocalNow();
-            var record = new HostRecord
-            {
-                PrimaryIp = ip,
-                ConnectedTo = connectedTo,
-                MacAddress = mac,
-                CreatedAt = PythonCTime(now),
-                RegisteredAtTimestamp = UnixSeconds(now),
-                Extra = extra,
-            };
-            var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
-            hosts[hostName] = record;
-            index.Added(record);
-            _io.Write(RegistryFiles.Hosts, hosts);
+            PrimaryIp = ip,
+            ConnectedTo = connectedTo,
+            MacAddress = mac,
+            CreatedAt = PythonCTime(now),
+            RegisteredAtTimestamp = UnixSeconds(now),
+            Extra = extra,
+        });
+        if (!result.IsRegistered)
+        {
+            _logger.HostCollision(hostName, result.Reason!);
+            return operation.Complete(result);
         }
 
         _logger.HostRegistered(hostName, ip, mac, connectedTo);
@@ -68,7 +82,39 @@ public sealed partial class RegistryManager
             w.WriteString("ip", ip);
             w.WriteString("router", connectedTo);
         });
-        return operation.Complete(true);
+        return operation.Complete(result);
+    }
+
+    /// <summary>
+    /// Registers a host, or throws <see cref="RegistryCollisionException"/> naming what collided; see
+    /// <see cref="TryRegisterHost"/>.
+    /// </summary>
+    /// <param name="hostName">The unique host name: ASCII letters, digits, '.', '_' and '-'.</param>
+    /// <param name="primaryIp">The IPv4 or IPv6 address, optionally with a prefix length (<c>10.0.0.10/24</c>).</param>
+    /// <param name="connectedTo">The router the host is attached to.</param>
+    /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
+    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
+    /// <exception cref="RegistryCollisionException">The name, IP address or MAC address is already registered (nothing is written).</exception>
+    /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
+    /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryException">The registry could not be read or written.</exception>
+    public void RegisterHost(
+        string hostName,
+        string primaryIp,
+        string connectedTo,
+        string macAddress,
+        IReadOnlyDictionary<string, object?>? additionalInfo = null)
+    {
+        var result = TryRegisterHost(hostName, primaryIp, connectedTo, macAddress, additionalInfo);
+        if (!result.IsRegistered)
+        {
+            throw new RegistryCollisionException($"Host '{hostName}' was not registered: {result.Reason}.")
+            {
+                Collision = result.Collision,
+                CollidingHostName = result.CollidingHostName,
+            };
+        }
     }
 
     /// <summary>Removes a host from the registry. Its leases, if any, are left for their holders to release.</summary>
@@ -84,18 +130,9 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("unregister_host");
 
-        using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
+        if (!_documents.Hosts.Remove(hostName))
         {
-            var hosts = _io.ReadLocked(RegistryFiles.Hosts);
-            var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
-            if (!hosts.Remove(hostName, out var removed))
-            {
-                return operation.Complete(false);
-            }
-
-            index.Removed(removed);
-
-            _io.Write(RegistryFiles.Hosts, hosts);
+            return operation.Complete(false);
         }
 
         _logger.HostUnregistered(hostName);
@@ -113,7 +150,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("get_host_info");
-        return operation.Complete(_io.Read(RegistryFiles.Hosts).TryGetValue(hostName, out var record) ? ToHostInfo(hostName, record) : null);
+        return operation.Complete(_documents.Hosts.Snapshot().TryGetValue(hostName, out var record) ? ToHostInfo(hostName, record) : null);
     }
 
     /// <summary>Gets every registered host, keyed by name.</summary>
@@ -123,7 +160,7 @@ public sealed partial class RegistryManager
     {
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("list_all_hosts");
-        var hosts = _io.Read(RegistryFiles.Hosts);
+        var hosts = _documents.Hosts.Snapshot();
         var result = new Dictionary<string, HostInfo>(hosts.Count, StringComparer.Ordinal);
         foreach (var (name, record) in hosts)
         {
@@ -131,39 +168,6 @@ public sealed partial class RegistryManager
         }
 
         return operation.Complete(result);
-    }
-
-    private static string? FindCollision(Dictionary<string, HostRecord> hosts, string hostName, string ip, string mac)
-    {
-        if (hosts.ContainsKey(hostName))
-        {
-            return $"host name {hostName} is already registered";
-        }
-
-        // Compared in canonical form, so entries written by Python in another spelling (upper-case MAC, '-'
-        // separators, a different prefix length) still collide. The index answers "no collision" at once; only a
-        // collision walks the hosts, to name the first one it collides with.
-        var ipKey = NetworkAddresses.AddressKey(ip);
-        var index = HostKeyIndex.For(hosts);
-        if (!index.ContainsIp(ipKey) && !index.ContainsMac(mac))
-        {
-            return null;
-        }
-
-        foreach (var (name, record) in hosts)
-        {
-            if (record.IpKey == ipKey)
-            {
-                return $"IP {ipKey} is already used by host {name}";
-            }
-
-            if (record.MacKey == mac)
-            {
-                return $"MAC {mac} is already used by host {name}";
-            }
-        }
-
-        return null;
     }
 
     private static HostInfo ToHostInfo(string name, HostRecord record) => new(

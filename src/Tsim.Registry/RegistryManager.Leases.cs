@@ -45,10 +45,22 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("acquire_host_lease");
 
-        int refCount;
-        using (HoldRegistryLock(_hostsLock, _options.LockTimeouts.HostRegistrySeconds))
+        var lease = new HostLeaseRecord
         {
-            if (!_io.ReadLocked(RegistryFiles.Hosts).TryGetValue(hostName, out var host))
+            RunId = runId,
+            Pid = Environment.ProcessId,
+            JobType = jobType,
+            Dscp = dscp,
+            AllocatedAt = UnixNow(),
+            PidStartTime = ProcessIdentity.Current.StartTime,
+            PidNamespace = ProcessIdentity.Current.PidNamespace,
+        };
+
+        // The host lease lock is taken while the hosts lock is held (always in that order), so the host cannot be
+        // unregistered between the check and the lease.
+        var refCount = _documents.Hosts.WithHostLocked(hostName, host =>
+        {
+            if (host is null)
             {
                 throw new RegistryNotFoundException($"Host '{hostName}' is not registered; register it before taking a lease on it.");
             }
@@ -60,30 +72,8 @@ public sealed partial class RegistryManager
                     nameof(routerName));
             }
 
-            using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
-            {
-                refCount = _io.Update(RegistryFiles.HostLeases, leases =>
-                {
-                    if (!leases.TryGetValue(hostName, out var entry))
-                    {
-                        entry = new HostLeaseEntry { Router = routerName };
-                        leases[hostName] = entry;
-                    }
-
-                    entry.Leases.Add(new HostLeaseRecord
-                    {
-                        RunId = runId,
-                        Pid = Environment.ProcessId,
-                        JobType = jobType,
-                        Dscp = dscp,
-                        AllocatedAt = UnixNow(),
-                        PidStartTime = ProcessIdentity.Current.StartTime,
-                        PidNamespace = ProcessIdentity.Current.PidNamespace,
-                    });
-                    return entry.Leases.Count;
-                });
-            }
-        }
+            return _documents.HostLeases.Add(hostName, () => new HostLeaseEntry { Router = routerName }, lease);
+        });
 
         _logger.LeaseAcquired("host", runId, hostName, refCount);
         Audit("acquire_host_lease", w =>
@@ -112,27 +102,8 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("release_host_lease");
 
-        LeaseRelease result;
-        using (HoldRegistryLock(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds))
-        {
-            var leases = _io.ReadLocked(RegistryFiles.HostLeases);
-            var index = leases.TryGetValue(hostName, out var entry)
-                ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
-                : -1;
-            if (index < 0)
-            {
-                throw new RegistryNotFoundException($"Run '{runId}' holds no lease on host '{hostName}'.");
-            }
-
-            entry!.Leases.RemoveAt(index);
-            if (entry.Leases.Count == 0)
-            {
-                leases.Remove(hostName);
-            }
-
-            result = new LeaseRelease(entry.Leases.Count, entry.Leases.Count == 0);
-            _io.Write(RegistryFiles.HostLeases, leases);
-        }
+        var result = _documents.HostLeases.Release(hostName, runId)
+            ?? throw new RegistryNotFoundException($"Run '{runId}' holds no lease on host '{hostName}'.");
 
         _logger.LeaseReleased("host", runId, hostName, result.RefCount, result.ShouldDelete);
         Audit("release_host_lease", w =>
@@ -155,7 +126,7 @@ public sealed partial class RegistryManager
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("get_host_lease_count");
-        return operation.Complete(_io.Read(RegistryFiles.HostLeases).TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0);
+        return operation.Complete(_documents.HostLeases.Snapshot().TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0);
     }
 
     /// <summary>Gets the leases of every host, or of one host.</summary>
@@ -173,7 +144,7 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("list_host_leases");
         var result = new Dictionary<string, HostLeases>(StringComparer.Ordinal);
-        foreach (var (name, entry) in _io.Read(RegistryFiles.HostLeases))
+        foreach (var (name, entry) in _documents.HostLeases.Snapshot())
         {
             if (hostName is null || string.Equals(name, hostName, StringComparison.Ordinal))
             {

@@ -26,28 +26,17 @@ public sealed partial class RegistryManager
         using var operation = RegistryTelemetry.StartOperation("acquire_neighbor_lease");
 
         var key = NeighborLeaseEntry.Key(hostName, ip);
-        int refCount;
-        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
-        {
-            refCount = _io.Update(RegistryFiles.NeighborLeases, leases =>
+        var refCount = _documents.NeighborLeases.Add(
+            key,
+            () => new NeighborLeaseEntry { HostName = hostName, NeighborIp = ip },
+            new NeighborLeaseRecord
             {
-                if (!leases.TryGetValue(key, out var entry))
-                {
-                    entry = new NeighborLeaseEntry { HostName = hostName, NeighborIp = ip };
-                    leases[key] = entry;
-                }
-
-                entry.Leases.Add(new NeighborLeaseRecord
-                {
-                    RunId = runId,
-                    Pid = Environment.ProcessId,
-                    AllocatedAt = UnixNow(),
-                    PidStartTime = ProcessIdentity.Current.StartTime,
-                    PidNamespace = ProcessIdentity.Current.PidNamespace,
-                });
-                return entry.Leases.Count;
+                RunId = runId,
+                Pid = Environment.ProcessId,
+                AllocatedAt = UnixNow(),
+                PidStartTime = ProcessIdentity.Current.StartTime,
+                PidNamespace = ProcessIdentity.Current.PidNamespace,
             });
-        }
 
         _logger.LeaseAcquired("neighbour", runId, key, refCount);
         Audit("acquire_neighbor_lease", w =>
@@ -78,27 +67,8 @@ public sealed partial class RegistryManager
         using var operation = RegistryTelemetry.StartOperation("release_neighbor_lease");
 
         var key = NeighborLeaseEntry.Key(hostName, ip);
-        LeaseRelease result;
-        using (HoldRegistryLock(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds))
-        {
-            var leases = _io.ReadLocked(RegistryFiles.NeighborLeases);
-            var index = leases.TryGetValue(key, out var entry)
-                ? entry.Leases.FindLastIndex(l => string.Equals(l.RunId, runId, StringComparison.Ordinal))
-                : -1;
-            if (index < 0)
-            {
-                throw new RegistryNotFoundException($"Run '{runId}' holds no lease on neighbour entry '{key}'.");
-            }
-
-            entry!.Leases.RemoveAt(index);
-            if (entry.Leases.Count == 0)
-            {
-                leases.Remove(key);
-            }
-
-            result = new LeaseRelease(entry.Leases.Count, entry.Leases.Count == 0);
-            _io.Write(RegistryFiles.NeighborLeases, leases);
-        }
+        var result = _documents.NeighborLeases.Release(key, runId)
+            ?? throw new RegistryNotFoundException($"Run '{runId}' holds no lease on neighbour entry '{key}'.");
 
         _logger.LeaseReleased("neighbour", runId, key, result.RefCount, result.ShouldDelete);
         Audit("release_neighbor_lease", w =>

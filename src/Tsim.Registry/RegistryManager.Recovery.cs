@@ -16,7 +16,7 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("list_held_locks");
         var result = new List<LockStatus>();
-        foreach (var name in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
+        foreach (var name in _documents.LockNames)
         {
             AddIfHeld(result, name);
         }
@@ -46,8 +46,8 @@ public sealed partial class RegistryManager
     {
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("reap_stale_leases");
-        var (hostLeases, hostsReleased) = ReapFile<HostLeaseEntry, HostLeaseRecord>(_hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds, RegistryFiles.HostLeases, dryRun);
-        var (neighborLeases, neighborsReleased) = ReapFile<NeighborLeaseEntry, NeighborLeaseRecord>(_neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds, RegistryFiles.NeighborLeases, dryRun);
+        var (hostLeases, hostsReleased) = Reap(_documents.HostLeases, dryRun);
+        var (neighborLeases, neighborsReleased) = Reap(_documents.NeighborLeases, dryRun);
 
         if (!dryRun)
         {
@@ -112,7 +112,7 @@ public sealed partial class RegistryManager
 
     private LockName ResolveLockName(string lockName)
     {
-        foreach (var registryLock in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
+        foreach (var registryLock in _documents.LockNames)
         {
             if (string.Equals(lockName, registryLock.Value, StringComparison.Ordinal))
             {
@@ -129,60 +129,27 @@ public sealed partial class RegistryManager
         }
 
         throw new ArgumentException(
-            $"lockName must be a lock of this registry: {_hostsLock}, {_hostLeasesLock}, {_neighborLeasesLock} or {routerPrefix}NAME (got '{lockName}').",
+            $"lockName must be a lock of this registry: {string.Join(", ", _documents.LockNames)} or {routerPrefix}NAME (got '{lockName}').",
             nameof(lockName));
     }
 
     /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
-    private (List<StaleLease> Stale, List<string> Released) ReapFile<TEntry, TRecord>(
-        LockName lockName,
-        double timeoutSeconds,
-        RegistryFile<Dictionary<string, TEntry>> file,
-        bool dryRun)
+    private static (List<StaleLease> Stale, List<string> Released) Reap<TEntry, TRecord>(LeaseDocument<TEntry, TRecord> leases, bool dryRun)
         where TEntry : class, ILeaseEntry<TRecord>
-        where TRecord : ILeaseRecord
+        where TRecord : class, ILeaseRecord
     {
-        var stale = new List<StaleLease>();
-        var released = new List<string>();
-        using (HoldRegistryLock(lockName, timeoutSeconds))
-        {
-            // A dry run changes its copy without writing it back: it must not be the cached object.
-            var leases = dryRun ? _io.Read(file) : _io.ReadLocked(file);
-            foreach (var (key, entry) in leases)
-            {
-                if (entry.Leases.RemoveAll(l => IsStale(l, key, stale)) > 0 && entry.Leases.Count == 0)
-                {
-                    released.Add(key);
-                }
-            }
-
-            if (!dryRun && stale.Count > 0)
-            {
-                foreach (var key in released)
-                {
-                    leases.Remove(key);
-                }
-
-                _io.Write(file, leases);
-            }
-        }
-
-        return (stale, released);
+        var (stale, released) = leases.RemoveStale(IsStale, dryRun);
+        return ([.. stale.Select(s => new StaleLease(s.Key, s.Lease.RunId, s.Lease.Pid, FromUnixSeconds(s.Lease.AllocatedAt)))], released);
     }
 
-    private static bool IsStale(ILeaseRecord lease, string key, List<StaleLease> found)
-    {
-        var liveness = lease.PidStartTime is { } knownStart && lease.PidNamespace is not null
+    /// <summary>
+    /// Whether the process that took a lease is dead. Leases written by this library carry the start time and pid
+    /// namespace of their process; Python's carry a bare pid, judged in this pid namespace.
+    /// </summary>
+    private static bool IsStale(ILeaseRecord lease) =>
+        (lease.PidStartTime is { } knownStart && lease.PidNamespace is not null
             ? OwnerLivenessCheck.Check(lease.Pid, knownStart, lease.PidNamespace)
-            : OwnerLivenessCheck.CheckPidOnly(lease.Pid);
-        if (liveness != OwnerLiveness.Dead)
-        {
-            return false;
-        }
-
-        found.Add(new StaleLease(key, lease.RunId, lease.Pid, FromUnixSeconds(lease.AllocatedAt)));
-        return true;
-    }
+            : OwnerLivenessCheck.CheckPidOnly(lease.Pid)) == OwnerLiveness.Dead;
 
     private void AddIfHeld(List<LockStatus> result, LockName name)
     {

@@ -1,5 +1,4 @@
 using Tsim.Registry.Diagnostics;
-using Tsim.Registry.Locking;
 using Tsim.Registry.Storage;
 
 namespace Tsim.Registry;
@@ -23,27 +22,18 @@ public sealed partial class RegistryManager
     {
         ThrowIfDisposed();
         var moved = new List<QuarantinedFile>();
-        QuarantineIfCorrupt(RegistryFiles.Hosts, _hostsLock, _options.LockTimeouts.HostRegistrySeconds, moved);
-        QuarantineIfCorrupt(RegistryFiles.HostLeases, _hostLeasesLock, _options.LockTimeouts.HostLeasesSeconds, moved);
-        QuarantineIfCorrupt(RegistryFiles.NeighborLeases, _neighborLeasesLock, _options.LockTimeouts.NeighborLeasesSeconds, moved);
+        QuarantineIfCorrupt(_documents.Hosts.Document, moved);
+        QuarantineIfCorrupt(_documents.HostLeases.Document, moved);
+        QuarantineIfCorrupt(_documents.NeighborLeases.Document, moved);
         return moved;
     }
 
-    private void QuarantineIfCorrupt<T>(RegistryFile<T> file, LockName lockName, double timeoutSeconds, List<QuarantinedFile> moved)
+    private void QuarantineIfCorrupt<T>(RegistryDocument<T> document, List<QuarantinedFile> moved)
         where T : class, new()
     {
-        QuarantinedFile quarantined;
-        using (HoldRegistryLock(lockName, timeoutSeconds))
+        if (document.QuarantineIfCorrupt(_timeProvider.GetUtcNow()) is not { } quarantined)
         {
-            try
-            {
-                _io.Read(file);
-                return; // Parses: nothing to do.
-            }
-            catch (RegistryCorruptionException ex)
-            {
-                quarantined = new QuarantinedFile(_io.PathOf(file), _io.Quarantine(file, _timeProvider.GetUtcNow()), ex.Message);
-            }
+            return; // Parses: nothing to do.
         }
 
         _logger.RegistryFileQuarantined(quarantined.FilePath, quarantined.QuarantinePath);

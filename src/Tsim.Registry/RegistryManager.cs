@@ -29,12 +29,9 @@ public sealed partial class RegistryManager : IDisposable
     private readonly RegistryManagerOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly RegistryIO _io;
     private readonly LockManager _locks;
+    private readonly RegistryDocuments _documents;
     private readonly AuditLog? _auditLog;
-    private readonly LockName _hostsLock;
-    private readonly LockName _hostLeasesLock;
-    private readonly LockName _neighborLeasesLock;
     private int _disposed;
 
     /// <summary>Creates a manager from options, creating the registry and lock directories (mode 0700) if needed.</summary>
@@ -88,7 +85,6 @@ public sealed partial class RegistryManager : IDisposable
             _auditLog = AuditLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
         }
 
-        _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         var files = new RouterLockFiles(lockDirectory, _logger, policy);
         _locks = new LockManager(
             files,
@@ -98,9 +94,8 @@ public sealed partial class RegistryManager : IDisposable
             policy,
             releaseOnSignal: options.ReleaseLocksOnSignal && !hostedBySignalAwareHost,
             routerLockFiles: options.SharedWithPython);
-        _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
-        _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
-        _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);
+        var io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
+        _documents = new RegistryDocuments(io, _locks, options);
 
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
     }
@@ -152,10 +147,6 @@ public sealed partial class RegistryManager : IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
-
-    /// <summary>Takes one of the three registry locks for the duration of a call.</summary>
-    private RegistryLockHold HoldRegistryLock(LockName name, double timeoutSeconds) =>
-        _locks.AcquireRegistryLock(name, LockTimeout.FromSeconds(timeoutSeconds));
 
     private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
         _auditLog?.Append(operation, writeDetails);

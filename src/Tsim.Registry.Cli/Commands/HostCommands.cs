@@ -23,17 +23,20 @@ internal static class HostCommands
         };
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
-            var hostName = parseResult.GetRequiredValue(name);
-            var primaryIp = parseResult.GetRequiredValue(ip);
-            var macAddress = parseResult.GetRequiredValue(mac);
-            var additionalInfo = ParseInfo(parseResult.GetValue(info));
-            if (manager.CheckAndRegisterHost(hostName, primaryIp, parseResult.GetRequiredValue(router), macAddress, additionalInfo))
+            var result = manager.TryRegisterHost(
+                parseResult.GetRequiredValue(name),
+                parseResult.GetRequiredValue(ip),
+                parseResult.GetRequiredValue(router),
+                parseResult.GetRequiredValue(mac),
+                ParseInfo(parseResult.GetValue(info)));
+            if (result.IsRegistered)
             {
                 context.WriteLine("REGISTERED");
                 return ExitCodes.Success;
             }
 
-            context.WriteLine(CollisionReason(manager, hostName, primaryIp, macAddress) is { } reason ? $"COLLISION {reason}" : "COLLISION");
+            // The reason the library decided on under the hosts lock: never re-derived from a later read.
+            context.WriteLine($"COLLISION {result.Reason}");
             return ExitCodes.NegativeOutcome;
         }));
         return command;
@@ -100,36 +103,5 @@ internal static class HostCommands
         }
 
         return root.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// Names what collided, for people reading the output. The library only answers false, so this looks again;
-    /// the registry may have changed in between, in which case the reason is left out.
-    /// </summary>
-    private static string? CollisionReason(RegistryManager manager, string hostName, string primaryIp, string macAddress)
-    {
-        var hosts = manager.ListAllHosts();
-        if (hosts.ContainsKey(hostName))
-        {
-            return $"host name {hostName} is already registered";
-        }
-
-        // The same canonical comparison the library makes, so "10.0.0.1/24" collides with "10.0.0.1".
-        var ipKey = NetworkAddresses.AddressKey(primaryIp);
-        var macKey = NetworkAddresses.MacKey(macAddress);
-        foreach (var (name, host) in hosts.OrderBy(h => h.Key, StringComparer.Ordinal))
-        {
-            if (NetworkAddresses.AddressKey(host.PrimaryIp) == ipKey)
-            {
-                return $"IP {ipKey} is already used by host {name}";
-            }
-
-            if (NetworkAddresses.MacKey(host.MacAddress) == macKey)
-            {
-                return $"MAC {macKey} is already used by host {name}";
-            }
-        }
-
-        return null;
     }
 }

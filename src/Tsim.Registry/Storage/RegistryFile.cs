@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json.Serialization.Metadata;
-using Tsim.Registry.Diagnostics;
 
 namespace Tsim.Registry.Storage;
 
@@ -23,9 +22,6 @@ internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo
     /// serialiser is used when it is not set).
     /// </summary>
     internal Func<byte[], T?>? ReadFrom { get; init; }
-
-    /// <summary>Gets what to report (to the metrics' gauges) each time the file's content is read or written.</summary>
-    internal Action<string, T>? Observe { get; init; }
 }
 
 /// <summary>The three files of the specification.</summary>
@@ -35,17 +31,13 @@ internal static class RegistryFiles
         new("hosts.json", RegistryJsonContext.Default.DictionaryStringHostRecord, static hosts =>
             hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null)
         {
-            Observe = static (directory, hosts) => RegistryTelemetry.RecordHosts(directory, hosts.Count),
             WriteTo = HostsJson.Write,
             ReadFrom = HostsJson.Read,
         };
 
     internal static readonly RegistryFile<Dictionary<string, HostLeaseEntry>> HostLeases =
         new("host_leases.json", RegistryJsonContext.Default.DictionaryStringHostLeaseEntry, static leases =>
-            FindNullLease(leases, static e => e.Leases))
-        {
-            Observe = static (directory, leases) => RegistryTelemetry.RecordHostLeases(directory, leases.Values.Sum(static e => e.Leases.Count)),
-        };
+            FindNullLease(leases, static e => e.Leases));
 
     internal static readonly RegistryFile<Dictionary<string, NeighborLeaseEntry>> NeighborLeases =
         new("neighbor_leases.json", RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry, static leases =>

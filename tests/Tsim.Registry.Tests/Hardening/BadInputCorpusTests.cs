@@ -206,6 +206,14 @@ public sealed class BadInputCorpusTests : IDisposable
         Add(Register, "NaN value", ae, "additionalInfo", "has no JSON form", RegisterInfo(new() { ["x"] = double.NaN }));
         Add(Register, "non-string nested key", ae, "additionalInfo", "has a key that is not a string", RegisterInfo(new() { ["x"] = new Hashtable { [1] = "y" } }));
 
+        // TryRegisterHost and RegisterHost validate exactly as CheckAndRegisterHost does (it is built on TryRegisterHost).
+        Add(nameof(RegistryManager.TryRegisterHost), "'/'", ae, "hostName", Alphabet, m => m.TryRegisterHost("/", "10.0.0.20", "r1", "aa:bb:cc:dd:ee:20"));
+        Add(nameof(RegistryManager.TryRegisterHost), "octet 256", ae, "primaryIp", IpRule, m => m.TryRegisterHost("web-2", "10.0.0.256", "r1", "aa:bb:cc:dd:ee:21"));
+        Add(nameof(RegistryManager.TryRegisterHost), "null", ane, "macAddress", NotNull, m => m.TryRegisterHost("web-2", "10.0.0.21", "r1", null!));
+        Add(nameof(RegistryManager.RegisterHost), "path traversal", ae, "hostName", Alphabet, m => m.RegisterHost("../x", "10.0.0.20", "r1", "aa:bb:cc:dd:ee:20"));
+        Add(nameof(RegistryManager.RegisterHost), "'/'", ae, "connectedTo", Alphabet, m => m.RegisterHost("web-2", "10.0.0.21", "r/1", "aa:bb:cc:dd:ee:21"));
+        Add(nameof(RegistryManager.RegisterHost), "reserved key", ae, "additionalInfo", "must not contain the key 'mac_address'", m => m.RegisterHost("web-2", "10.0.0.21", "r1", "aa:bb:cc:dd:ee:21", new Dictionary<string, object?> { ["mac_address"] = "x" }));
+
         Add(nameof(RegistryManager.UnregisterHost), "'..'", ae, "hostName", StartsWith, m => m.UnregisterHost(".."));
         Add(nameof(RegistryManager.UnregisterHost), "null", ane, "hostName", NotNull, m => m.UnregisterHost(null!));
         Add(nameof(RegistryManager.GetHostInfo), "newline", ae, "hostName", Alphabet, m => m.GetHostInfo("a\nb"));

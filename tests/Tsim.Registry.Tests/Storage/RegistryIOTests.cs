@@ -89,7 +89,7 @@ public sealed class RegistryIOTests : IDisposable
         _io.Update(RegistryFiles.Hosts, hosts =>
         {
             hosts["new-1"] = new HostRecord { PrimaryIp = "10.0.0.99", ConnectedTo = "router-9", MacAddress = "aa:bb:cc:dd:ee:99" };
-            return 0;
+            return Edit.Changed(0);
         });
 
         var before = JsonNode.Parse(PythonFiles.Hosts)!.AsObject();
@@ -108,7 +108,7 @@ public sealed class RegistryIOTests : IDisposable
         _io.Update(RegistryFiles.HostLeases, leases =>
         {
             leases["web-1"].Leases.Add(new HostLeaseRecord { RunId = "run-cs", Pid = 1, JobType = "detailed", AllocatedAt = 1795704300 });
-            return 0;
+            return Edit.Changed(0);
         });
 
         var before = JsonNode.Parse(PythonFiles.HostLeases)!["web-1"]!;
@@ -126,7 +126,7 @@ public sealed class RegistryIOTests : IDisposable
     {
         File.WriteAllText(_context.NeighborLeasesPath, PythonFiles.NeighborLeases);
 
-        _io.Update(RegistryFiles.NeighborLeases, leases => leases.Count);
+        _io.Update(RegistryFiles.NeighborLeases, leases => Edit.Changed(leases.Count));
 
         JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(_context.NeighborLeasesPath)), JsonNode.Parse(PythonFiles.NeighborLeases))
             .Should().BeTrue();
@@ -251,7 +251,7 @@ public sealed class RegistryIOTests : IDisposable
                 _io.Write(RegistryFiles.Hosts, new Dictionary<string, HostRecord> { [$"h{i}-{n}"] = new() { PrimaryIp = $"10.0.{i}.{n + 1}" } });
             }
 
-            return 0;
+            return Edit.Changed(0);
         });
 
         _context.TemporaryFiles().Should().BeEmpty();

@@ -1,0 +1,44 @@
+namespace Tsim.Registry;
+
+/// <summary>
+/// The outcome of <see cref="RegistryManager.TryRegisterHost"/>: registered, or refused with the rule that refused it
+/// and the registered host it collides with, as found under the registry lock at the moment of the decision.
+/// </summary>
+public sealed class HostRegistrationResult
+{
+    private HostRegistrationResult(HostCollisionKind collision, string? collidingHostName, string? reason)
+    {
+        Collision = collision;
+        CollidingHostName = collidingHostName;
+        Reason = reason;
+    }
+
+    /// <summary>Gets a value indicating whether the host was registered.</summary>
+    public bool IsRegistered => Collision == HostCollisionKind.None;
+
+    /// <summary>Gets the rule that refused the registration, or <see cref="HostCollisionKind.None"/> when it was registered.</summary>
+    public HostCollisionKind Collision { get; }
+
+    /// <summary>Gets the registered host the new one collides with, or <see langword="null"/> when it was registered.</summary>
+    public string? CollidingHostName { get; }
+
+    /// <summary>
+    /// Gets why the registration was refused, for people (<c>IP 10.0.0.10 is already used by host web-1</c>), or
+    /// <see langword="null"/> when it was registered. The CLI prints it after <c>COLLISION</c>.
+    /// </summary>
+    public string? Reason { get; }
+
+    internal static HostRegistrationResult Registered { get; } = new(HostCollisionKind.None, null, null);
+
+    internal static HostRegistrationResult NameTaken(string hostName) =>
+        new(HostCollisionKind.HostName, hostName, $"host name {hostName} is already registered");
+
+    internal static HostRegistrationResult IpTaken(string ipKey, string hostName) =>
+        new(HostCollisionKind.IpAddress, hostName, $"IP {ipKey} is already used by host {hostName}");
+
+    internal static HostRegistrationResult MacTaken(string macKey, string hostName) =>
+        new(HostCollisionKind.MacAddress, hostName, $"MAC {macKey} is already used by host {hostName}");
+
+    /// <inheritdoc/>
+    public override string ToString() => Reason ?? "registered";
+}

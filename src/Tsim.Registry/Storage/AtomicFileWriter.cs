@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Interop;
+using Tsim.Registry.Security;
+
+namespace Tsim.Registry.Storage;
+
+/// <summary>
+/// Replaces files of one directory atomically: a unique temporary file in the same directory, created exclusively,
+/// written, fsync'ed, renamed over the target, then the directory fsync'ed so that the rename itself is durable.
+/// A reader therefore sees the old file or the new one, never a torn one, and never a temporary file of another
+/// writer (every writer, C# or Python, renames a new file over the old one).
+/// </summary>
+internal sealed class AtomicFileWriter
+{
+    /// <summary>Numbers the temporary files of this process (no random numbers: Guid.NewGuid reads /dev/urandom).</summary>
+    private static long s_tempCounter;
+
+    private readonly string _directory;
+    private readonly AccessPolicy _policy;
+
+    internal AtomicFileWriter(string directory, AccessPolicy policy)
+    {
+        _directory = directory;
+        _policy = policy;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> as the new content of <paramref name="path"/>.</summary>
+    /// <returns>The identity of the file now at <paramref name="path"/>, taken after the rename (which changes its ctime).</returns>
+    /// <exception cref="IOException">The file could not be written; the previous content is intact and no temporary file is left.</exception>
+    internal FileIdentity? Replace(string path, ReadOnlySpan<byte> bytes)
+    {
+        // Unique per process (pid) and call (counter), created with O_EXCL: concurrent writers never share a temporary
+        // file, and an existing file or symlink of that name (say, left by a crashed process that had this pid) is
+        // refused rather than followed; the caller's retry then takes the next number.
+        var temp = Path.Combine(_directory, FormattableString.Invariant($".{Path.GetFileName(path)}.{Environment.ProcessId}.{Interlocked.Increment(ref s_tempCounter)}.tmp"));
+        FileIdentity? identity;
+        try
+        {
+            using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, _policy.FileModeBits);
+            _policy.ApplyToNewFile(handle);
+            WriteAll(handle, temp, bytes);
+            if (Interop.Libc.FSync(handle) != 0)
+            {
+                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), temp, "fsync").Message);
+            }
+
+            if (Interop.Libc.Rename(temp, path) != 0)
+            {
+                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), path, "rename a new version over").Message);
+            }
+
+            identity = FileIdentity.Of(handle);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        SyncDirectory();
+        return identity;
+    }
+
+    /// <summary>fsyncs the directory, so that a rename in it survives a power cut (a no-op on tmpfs).</summary>
+    /// <exception cref="IOException">The directory could not be opened or synced.</exception>
+    internal void SyncDirectory()
+    {
+        using SafeFileHandle directory = Interop.Libc.Open(_directory, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_DIRECTORY | Interop.OpenFlags.O_CLOEXEC, 0);
+        if (directory.IsInvalid)
+        {
+            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "open the registry directory to fsync").Message);
+        }
+
+        if (Interop.Libc.FSync(directory) != 0)
+        {
+            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "fsync the registry directory").Message);
+        }
+    }
+
+    /// <summary>write(2) until every byte is written, retrying on EINTR.</summary>
+    private static unsafe void WriteAll(SafeFileHandle handle, string path, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            var written = 0;
+            while (written < bytes.Length)
+            {
+                var result = Interop.Libc.Write(handle, start + written, (nuint)(bytes.Length - written));
+                if (result < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Interop.Errno.EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw new IOException(errno == Interop.Errno.EFBIG
+                        ? $"Could not write '{path}': File too large (EFBIG: a file size limit or quota was reached)."
+                        : Errors.ForPath(errno, path, "write").Message);
+                }
+
+                written += (int)result;
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the write already failed and that error is what the caller needs to see.
+        }
+    }
+}
