@@ -155,14 +155,14 @@ internal static class LoadBenchmarkRunner
                 || f == prefix + "-scale" || f == "tsim-peer-scale")
             .ToArray();
         scaling["left_in_dev_shm"] = new JsonArray(leftovers.Select(f => (JsonNode)JsonValue.Create(f!)).ToArray());
-        var failed = Scaling.Failures(scaling).Concat(leftovers.Select(f => "left in /dev/shm: " + f)).ToList();
+        var failed = ScalingReport.Failures(scaling).Concat(leftovers.Select(f => "left in /dev/shm: " + f)).ToList();
         scaling["failed_checks"] = new JsonArray(failed.Select(f => (JsonNode)JsonValue.Create(f)).ToArray());
 
         output.WriteLine();
         output.WriteLine("Per-operation cost, median (p90); ratio = Python median ÷ C# median. C# after a JIT warm-up; "
             + $"{Scaling.WarmupOps} unrecorded warm-up ops per kind and size on both sides.");
         output.WriteLine();
-        output.WriteLine(Scaling.Table(scaling));
+        output.WriteLine(ScalingReport.Table(scaling));
         output.WriteLine();
         output.WriteLine(failed.Count == 0
             ? "checks: every result as expected on both sides; each registry ended with exactly its seeded hosts, no duplicate IP or MAC, "
