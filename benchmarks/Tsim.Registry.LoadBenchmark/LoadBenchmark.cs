@@ -12,7 +12,7 @@ namespace Tsim.Registry.LoadBenchmark;
 /// prefix and a private directory under /dev/shm), then <c>python3 bench_py.py</c> itself, then one table of both
 /// with the speed-up per workload and the combined result as JSON.
 /// </summary>
-public static class LoadBenchmarkRunner
+internal static class LoadBenchmarkRunner
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
@@ -22,7 +22,7 @@ public static class LoadBenchmarkRunner
     /// <param name="workerVerb">The hidden verb with which this same program runs one worker (<see cref="RunWorker"/>).</param>
     /// <param name="command">How this run was started, recorded in the JSON.</param>
     /// <param name="output">Progress and the table.</param>
-    public static int Run(bool quick, string? jsonPath, string workerVerb, string command, TextWriter output)
+    internal static int Run(bool quick, string? jsonPath, string workerVerb, string command, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         var scale = quick ? 10 : 1;
@@ -115,7 +115,7 @@ public static class LoadBenchmarkRunner
     /// <param name="command">How this run was started, recorded in the JSON.</param>
     /// <param name="output">Progress and the tables.</param>
     /// <returns>The process exit status: 0 = ran and every check passed, 1 = a check failed (the tables are still printed).</returns>
-    public static int RunScaling(bool quick, string? jsonPath, string command, TextWriter output)
+    internal static int RunScaling(bool quick, string? jsonPath, string command, TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         var prefix = string.Create(CultureInfo.InvariantCulture, $"lbench{Environment.ProcessId}");
@@ -155,14 +155,14 @@ public static class LoadBenchmarkRunner
                 || f == prefix + "-scale" || f == "tsim-peer-scale")
             .ToArray();
         scaling["left_in_dev_shm"] = new JsonArray(leftovers.Select(f => (JsonNode)JsonValue.Create(f!)).ToArray());
-        var failed = Scaling.Failures(scaling).Concat(leftovers.Select(f => "left in /dev/shm: " + f)).ToList();
+        var failed = ScalingReport.Failures(scaling).Concat(leftovers.Select(f => "left in /dev/shm: " + f)).ToList();
         scaling["failed_checks"] = new JsonArray(failed.Select(f => (JsonNode)JsonValue.Create(f)).ToArray());
 
         output.WriteLine();
         output.WriteLine("Per-operation cost, median (p90); ratio = Python median ÷ C# median. C# after a JIT warm-up; "
             + $"{Scaling.WarmupOps} unrecorded warm-up ops per kind and size on both sides.");
         output.WriteLine();
-        output.WriteLine(Scaling.Table(scaling));
+        output.WriteLine(ScalingReport.Table(scaling));
         output.WriteLine();
         output.WriteLine(failed.Count == 0
             ? "checks: every result as expected on both sides; each registry ended with exactly its seeded hosts, no duplicate IP or MAC, "
@@ -187,7 +187,7 @@ public static class LoadBenchmarkRunner
     /// <param name="arguments">The arguments after the verb.</param>
     /// <param name="input">Lines from the parent.</param>
     /// <param name="output">Lines to the parent.</param>
-    public static int RunWorker(IReadOnlyList<string> arguments, TextReader input, TextWriter output) =>
+    internal static int RunWorker(IReadOnlyList<string> arguments, TextReader input, TextWriter output) =>
         Workers.Run(arguments, input, output);
 
     internal static void UnlinkSemaphores(string prefix)

@@ -5,7 +5,7 @@ using System.Text;
 namespace Tsim.Registry.LoadBenchmark;
 
 /// <summary>
-/// One worker: this same program started again with the host's hidden worker verb (bench_py forks instead). The
+/// One worker: this same program started again with the hidden verb 'worker' (bench_py forks instead). The
 /// parent and the worker talk in lines over stdin/stdout; that replaces Python's Barrier, Event and Queue.
 /// </summary>
 internal sealed class WorkerProcess : IDisposable

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scaling driver for the Python reference: per-operation cost at one registry size.
 
-Started by `tsim-registry bench --scaling` once per size, from the folder that also holds the vendored
+Started by `Tsim.Registry.LoadBenchmark --scaling` once per size, from the folder that also holds the vendored
 registry_manager.py, posix_ipc.py and bench_py.py (this file only imports them; they stay unchanged).
 The C# side writes the seed hosts.json (N hosts, in json.dump(indent=2) form) and measures the same
 operations on the same seed with the same host names, so the two columns of its table are comparable.

@@ -27,7 +27,6 @@ internal static class CliCommands
             RepairCommand.Create(context),
             StatusCommand.Create(context),
             DemoCommand.Create(context),
-            BenchCommand.Create(context),
         ];
         foreach (var command in areas.SelectMany(area => area))
         {

@@ -16,79 +16,86 @@ internal static class RouterCommands
 
     private static Command Lock(CliContext context)
     {
-        var router = RouterArgument();
-        var job = JobArgument();
         var timeout = TimeoutOption("router_lock", "30");
-        var hold = HoldOption();
-        var command = new Command(
+        return LockCycleCommand(
+            context,
             "lock",
-            "Acquire a router lock, hold it, release it: ACQUIRED <mono_ns>, then RELEASED <mono_ns>; or TIMEOUT (exit 1).")
-        {
-            router, job, timeout, hold,
-        };
-        command.SetAction(parseResult => context.Run(parseResult, manager =>
-        {
-            var routerName = parseResult.GetRequiredValue(router);
-            var jobId = parseResult.GetRequiredValue(job);
-            return LockCycle(
-                context,
-                manager.AcquireRouterLock(routerName, jobId, Seconds(parseResult.GetValue(timeout))),
-                parseResult.GetValue(hold),
-                () => manager.ReleaseRouterLock(routerName, jobId));
-        }));
-        return command;
+            "Acquire a router lock, hold it, release it: ACQUIRED <mono_ns>, then RELEASED <mono_ns>; or TIMEOUT (exit 1).",
+            RouterArgument(),
+            timeout,
+            parseResult => Seconds(parseResult.GetValue(timeout)),
+            HoldOption(),
+            (manager, router, job, wait) => manager.AcquireRouterLock(router, job, wait),
+            (manager, router, job) => manager.ReleaseRouterLock(router, job));
     }
 
     private static Command TryLock(CliContext context)
     {
-        var router = RouterArgument();
-        var job = JobArgument();
         var timeout = new Option<double>("--timeout")
         {
             Description = "Seconds to wait (default 0.1).",
             HelpName = "S",
             DefaultValueFactory = _ => TryLockTimeoutSeconds,
         };
-        var command = new Command(
+        return LockCycleCommand(
+            context,
             "trylock",
-            "Acquire a router lock and release it at once: ACQUIRED <mono_ns> and RELEASED <mono_ns>; or TIMEOUT (exit 1).")
-        {
-            router, job, timeout,
-        };
-        command.SetAction(parseResult => context.Run(parseResult, manager =>
-        {
-            var routerName = parseResult.GetRequiredValue(router);
-            var jobId = parseResult.GetRequiredValue(job);
-            return LockCycle(
-                context,
-                manager.AcquireRouterLock(routerName, jobId, Seconds(parseResult.GetValue(timeout))),
-                holdSeconds: 0,
-                () => manager.ReleaseRouterLock(routerName, jobId));
-        }));
-        return command;
+            "Acquire a router lock and release it at once: ACQUIRED <mono_ns> and RELEASED <mono_ns>; or TIMEOUT (exit 1).",
+            RouterArgument(),
+            timeout,
+            parseResult => Seconds(parseResult.GetValue(timeout)),
+            hold: null,
+            (manager, router, job, wait) => manager.AcquireRouterLock(router, job, wait),
+            (manager, router, job) => manager.ReleaseRouterLock(router, job));
     }
 
     private static Command LockAll(CliContext context)
     {
-        var routers = new Argument<string>("routers") { Description = "Comma-separated router names, e.g. r1,r2." };
-        var job = JobArgument();
         var timeout = TimeoutOption("router_lock_atomic", "60");
-        var hold = HoldOption();
-        var command = new Command(
+        static string[] Split(string routers) => routers.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        return LockCycleCommand(
+            context,
             "lock-all",
-            "Acquire several router locks all or nothing, hold, release: ACQUIRED <mono_ns>, then RELEASED <mono_ns>; or TIMEOUT (exit 1).")
+            "Acquire several router locks all or nothing, hold, release: ACQUIRED <mono_ns>, then RELEASED <mono_ns>; or TIMEOUT (exit 1).",
+            new Argument<string>("routers") { Description = "Comma-separated router names, e.g. r1,r2." },
+            timeout,
+            parseResult => Seconds(parseResult.GetValue(timeout)),
+            HoldOption(),
+            (manager, routers, job, wait) => manager.AcquireAllRouterLocksAtomic(Split(routers), job, wait),
+            (manager, routers, job) => manager.ReleaseAllRouterLocks(Split(routers), job));
+    }
+
+    /// <summary>
+    /// <c>lock</c>, <c>trylock</c> and <c>lock-all</c>: the routers argument, the job, the timeout and (but for
+    /// <c>trylock</c>) <c>--hold</c>, running <see cref="LockCycle"/> with the given acquire and release.
+    /// </summary>
+    private static Command LockCycleCommand(
+        CliContext context,
+        string name,
+        string description,
+        Argument<string> routers,
+        Option timeoutOption,
+        Func<ParseResult, TimeSpan?> timeout,
+        Option<double>? hold,
+        Func<RegistryManager, string, string, TimeSpan?, bool> acquire,
+        Action<RegistryManager, string, string> release)
+    {
+        var job = JobArgument();
+        var command = new Command(name, description) { routers, job, timeoutOption };
+        if (hold is not null)
         {
-            routers, job, timeout, hold,
-        };
+            command.Options.Add(hold);
+        }
+
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
-            var routerNames = parseResult.GetRequiredValue(routers).Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var target = parseResult.GetRequiredValue(routers);
             var jobId = parseResult.GetRequiredValue(job);
             return LockCycle(
                 context,
-                manager.AcquireAllRouterLocksAtomic(routerNames, jobId, Seconds(parseResult.GetValue(timeout))),
-                parseResult.GetValue(hold),
-                () => manager.ReleaseAllRouterLocks(routerNames, jobId));
+                acquire(manager, target, jobId, timeout(parseResult)),
+                hold is null ? 0 : parseResult.GetValue(hold),
+                () => release(manager, target, jobId));
         }));
         return command;
     }

@@ -176,6 +176,20 @@ internal sealed class DemoTally
         internal int? ExitCode { get; set; }
 
         internal string Stderr { get; set; } = string.Empty;
+
+        /// <summary>The counts of all <paramref name="workers"/> added up (index 0, no pid, exit code or stderr).</summary>
+        internal static WorkerTally Sum(IReadOnlyCollection<WorkerTally> workers) => new(0)
+        {
+            Quick = workers.Sum(w => w.Quick),
+            Detailed = workers.Sum(w => w.Detailed),
+            Holds = workers.Sum(w => w.Holds),
+            Waits = workers.Sum(w => w.Waits),
+            Timeouts = workers.Sum(w => w.Timeouts),
+            Leases = workers.Sum(w => w.Leases),
+            HostsRegistered = workers.Sum(w => w.HostsRegistered),
+            HostsTornDown = workers.Sum(w => w.HostsTornDown),
+            Overlaps = workers.Sum(w => w.Overlaps),
+        };
     }
 
     internal sealed class RouterTally(string name)

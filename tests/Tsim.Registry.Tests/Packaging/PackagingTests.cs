@@ -11,8 +11,9 @@ namespace Tsim.Registry.Tests.Packaging;
 
 /// <summary>
 /// Issue 6's packaging promises, checked on real <c>dotnet pack</c> output: the library package's contents and
-/// metadata, its symbols package, deterministic builds, the CLI as a .NET tool, and the package installed from a
-/// local folder feed into a fresh console project that runs. Slow (tens of seconds): one serial class, one test.
+/// metadata, its symbols package, deterministic builds, the CLI as a .NET tool (the tool alone: no benchmark, no
+/// Python script), and the package installed from a local folder feed into a fresh console project that runs. Slow
+/// (tens of seconds): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
 public sealed class PackagingTests : IDisposable
@@ -90,6 +91,12 @@ public sealed class PackagingTests : IDisposable
                 .Should().Contain("DotnetTool");
             var settings = zip.Entries.Should().ContainSingle(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal)).Subject;
             ReadEntry(zip, settings.FullName).Should().Contain("<Command Name=\"tsim-registry\"");
+
+            // The tool only: the load benchmark and the Python scripts it runs are a program under benchmarks/.
+            var files = zip.Entries.Select(e => e.FullName).ToList();
+            files.Should().Contain("tools/net10.0/any/tsim-registry.dll").And.Contain("tools/net10.0/any/Tsim.Registry.dll");
+            files.Should().NotContain(f => f.Contains("Benchmark", StringComparison.OrdinalIgnoreCase), "no benchmark assembly ships with the tool");
+            files.Should().NotContain(f => f.EndsWith(".py", StringComparison.OrdinalIgnoreCase), "no Python script ships with the tool");
         }
 
         // ---- Installed from the local folder feed into a fresh console project, it runs ----
