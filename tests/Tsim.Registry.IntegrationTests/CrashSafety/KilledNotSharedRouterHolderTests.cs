@@ -57,8 +57,8 @@ public sealed class KilledNotSharedRouterHolderTests(ITestOutputHelper output) :
             await waiter.ExpectAsync("waiting");
 
             // The record is where shared_with_python=false puts it, and a manager of the other setting finds it.
-            File.Exists(SlotRecords.CompatibilityFilePath(_registry, $"router-{Router}")).Should().BeFalse("no lock file when not shared with Python");
-            SlotRecords.Record(_registry, $"router-{Router}").Should().Contain($"\"pid\":{holder.Pid}");
+            File.Exists(_registry.LockFilePath($"router-{Router}")).Should().BeFalse("no lock file when not shared with Python");
+            _registry.SlotRecord($"router-{Router}").Should().Contain($"\"pid\":{holder.Pid}");
             observer.GetRouterLockOwner(Router)!.Pid.Should().Be(holder.Pid);
 
             var killedAt = Stopwatch.GetTimestamp();
@@ -95,8 +95,8 @@ public sealed class KilledNotSharedRouterHolderTests(ITestOutputHelper output) :
         acquired.Should().BeTrue();
         clock.Elapsed.Should().BeLessThan(s_recoveryBound);
         recoverer.GetRouterLockOwner(Router)!.JobId.Should().Be("rescuer");
-        File.Exists(SlotRecords.CompatibilityFilePath(_registry, $"router-{Router}")).Should().Be(recovererShared, "the dead record is gone; only the new holder's own can be there");
-        (SlotRecords.Record(_registry, $"router-{Router}") is not null).Should().Be(!recovererShared);
+        File.Exists(_registry.LockFilePath($"router-{Router}")).Should().Be(recovererShared, "the dead record is gone; only the new holder's own can be there");
+        (_registry.SlotRecord($"router-{Router}") is not null).Should().Be(!recovererShared);
         recoverer.ReleaseRouterLock(Router, "rescuer").Should().BeTrue();
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(1, "the dead hold was posted once");
     }
@@ -117,6 +117,6 @@ public sealed class KilledNotSharedRouterHolderTests(ITestOutputHelper output) :
         output.WriteLine($"WaitForRouter returned {free[0]} ms after it started");
         (await waiter.WaitForExitAsync()).Should().Be(0);
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(1);
-        SlotRecords.Record(_registry, $"router-{Router}").Should().BeNull();
+        _registry.SlotRecord($"router-{Router}").Should().BeNull();
     }
 }
