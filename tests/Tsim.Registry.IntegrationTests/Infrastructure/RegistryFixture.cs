@@ -59,6 +59,24 @@ public sealed class RegistryFixture : IDisposable
     /// </summary>
     public string? SlotRecord(string lockSuffix) => File.Exists(SlotPath(lockSuffix)) ? SlotFile.Record(SlotPath(lockSuffix)) : null;
 
+    /// <summary>
+    /// The owner record JSON of a router where a holder with the given <see cref="RegistryManagerOptions.SharedWithPython"/>
+    /// keeps it (Python's lock file, or the router's slot), or <see langword="null"/> when there is none.
+    /// </summary>
+    public string? RouterOwnerRecord(string router, bool sharedWithPython)
+    {
+        if (!sharedWithPython)
+        {
+            return SlotRecord($"router-{router}");
+        }
+
+        var path = LockFilePath($"router-{router}");
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>The worker options for a <see cref="RegistryManagerOptions.SharedWithPython"/> setting.</summary>
+    public static string[] SharedWithPythonOptions(bool sharedWithPython) => sharedWithPython ? [] : ["--no-shared-with-python"];
+
     /// <summary>Creates a manager on this registry (options adjusted by <paramref name="configure"/>), disposed with the fixture.</summary>
     public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null)
     {
