@@ -1,10 +1,2 @@
-
-namespace Tsim.Registry.IntegrationTests.Cli;
-
-/// <summary>A finished <c>tsim-registry</c> run: exit status, stdout lines and stderr.</summary>
-internal sealed record CliResult(int ExitCode, IReadOnlyList<string> Lines, string Stderr)
-{
-    internal string Stdout => string.Join('\n', Lines);
-
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
+// A finished tsim-registry run (exit status, stdout lines, stderr) is the ProcessRun every child process completes with.
+global using CliResult = Tsim.Registry.IntegrationTests.Infrastructure.ProcessRun;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary>
@@ -45,13 +42,9 @@ internal sealed class OperatorRegistry
 
         var doomed = sandbox.Start("lock", "r3", "job-gone", "--hold", "-1");
         (await doomed.ReadLineAsync()).Should().StartWith("ACQUIRED ");
-        using (var kill = Process.Start("kill", ["-KILL", doomed.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
+        await doomed.KillAsync();
         (await doomed.CompleteAsync()).ExitCode.Should().Be(137, "SIGKILL leaves the router held with a dead owner record");
-        return new OperatorRegistry(sandbox, live.Id, doomed.Id, lease.Id);
+        return new OperatorRegistry(sandbox, live.Pid, doomed.Pid, lease.Pid);
     }
 
     private static async Task ExpectAsync(CliSandbox sandbox, string line, params string[] args)

@@ -26,7 +26,7 @@ public sealed class RouterCommandsTests : IDisposable
         var record = JsonDocument.Parse(owner.Stdout).RootElement;
         record.GetProperty("router").GetString().Should().Be("r1");
         record.GetProperty("job_id").GetString().Should().Be("job-a");
-        record.GetProperty("pid").GetInt32().Should().Be(holder.Id);
+        record.GetProperty("pid").GetInt32().Should().Be(holder.Pid);
         (await _sandbox.RunAsync("sem-value", $"{_sandbox.Prefix}-router-r1")).Lines.Should().Equal("0");
 
         await holder.WriteLineAsync("release");

@@ -13,8 +13,7 @@ internal static class CrashSupport
     internal static RegistryFixture CreateRegistry() => new("cs", "crash");
 
     /// <summary>The owner record of a router lock (the compatibility contract's <c>lock_dir/PREFIX-router-R</c>).</summary>
-    internal static string RouterRecordPath(RegistryFixture registry, string router) =>
-        Path.Combine(registry.Directory, "locks", $"{registry.Prefix}-router-{router}");
+    internal static string RouterRecordPath(RegistryFixture registry, string router) => registry.LockFilePath($"router-{router}");
 
     /// <summary>Value of <c>/PREFIX-LOCK</c>: 1 free, 0 held, -1 when the semaphore does not exist.</summary>
     internal static int SemaphoreValue(RegistryFixture registry, string lockSuffix)

@@ -67,6 +67,6 @@ public sealed class ForcedReleaseRaceTests(ITestOutputHelper output) : IDisposab
         freed.Should().Be(0, "the lock was never held by a dead process");
         refused.Should().BePositive("the override must have met the lock held");
         CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1, "the semaphore ends free, never above 1");
-        File.Exists(SlotRecords.CompatibilityFilePath(_registry, "router-r1")).Should().BeFalse("no record outlives its hold");
+        File.Exists(_registry.LockFilePath("router-r1")).Should().BeFalse("no record outlives its hold");
     }
 }

@@ -69,7 +69,7 @@ public sealed class FullShmSlotTests(ITestOutputHelper output) : IDisposable
     private async Task<(int First, int Second)?> RunOnFullTmpfsAsync(string[] workerArguments)
     {
         var mountPoint = _registry.CreateScratchDirectory("small");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var dotnet = ChildProcess.DotnetHost();
         var worker = Path.Combine(AppContext.BaseDirectory, "Tsim.Registry.TestWorker.dll");
         string[] arguments = ["-Urm", "sh", "-c", Script, "sh", mountPoint, dotnet, worker, mountPoint, _registry.Prefix, .. workerArguments];
 
@@ -92,7 +92,7 @@ public sealed class FullShmSlotTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        using var script = WorkerProcess.StartProgram("unshare", arguments, "unshare");
+        using var script = ChildProcess.Start("unshare", arguments, "unshare");
         var first = await script.ReadLineAsync(TimeSpan.FromSeconds(60));
         if (first == "no-mount")
         {

@@ -86,8 +86,8 @@ public sealed class KilledRegistrationTests(ITestOutputHelper output) : IDisposa
             {
                 hostsLock.OwnerState.Should().Be(LockOwnerState.Dead);
                 hostsLock.Pid.Should().Be(registrar.Pid);
-                SlotRecords.Record(_registry, HostsLock).Should().Contain($"\"pid\":{registrar.Pid}", "the record is read from the slot");
-                File.Exists(SlotRecords.CompatibilityFilePath(_registry, HostsLock)).Should().BeFalse("registry locks never write a lock file");
+                _registry.SlotRecord(HostsLock).Should().Contain($"\"pid\":{registrar.Pid}", "the record is read from the slot");
+                File.Exists(_registry.LockFilePath(HostsLock)).Should().BeFalse("registry locks never write a lock file");
                 killedHolding++;
             }
 
@@ -96,7 +96,7 @@ public sealed class KilledRegistrationTests(ITestOutputHelper output) : IDisposa
             manager.CheckAndRegisterHost($"probe{trial}", $"10.200.{trial / 256}.{trial % 256}", "r1", $"0a:00:00:00:00:{trial:x2}").Should().BeTrue();
             recoveries.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             reported.Add($"probe{trial}");
-            SlotRecords.Record(_registry, HostsLock).Should().BeNull("the recovered lock was taken and released again");
+            _registry.SlotRecord(HostsLock).Should().BeNull("the recovered lock was taken and released again");
 
             AssertRegistryValid(reported);
         }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Tsim.Registry.IntegrationTests.Infrastructure;
 
 namespace Tsim.Registry.IntegrationTests.CrashSafety;
@@ -21,11 +19,7 @@ public sealed class ReleaseOnExitTests : IDisposable
     {
         var holder = await StartHolderAsync();
 
-        using (var kill = Process.Start("kill", ["-TERM", holder.Pid.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-            kill.ExitCode.Should().Be(0);
-        }
+        await holder.TerminateAsync();
 
         (await holder.WaitForExitAsync()).Should().Be(143, "after releasing, the library ends the process as SIGTERM would (128 + 15)");
         AssertReleased();
@@ -36,10 +30,7 @@ public sealed class ReleaseOnExitTests : IDisposable
     {
         var holder = await StartHolderAsync("--no-signal-release");
 
-        using (var kill = Process.Start("kill", ["-TERM", holder.Pid.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        await holder.TerminateAsync();
 
         await holder.WaitForExitAsync();
 

@@ -35,16 +35,54 @@ public sealed class RegistryFixture : IDisposable
     /// <summary>Gets the semaphore name prefix.</summary>
     public string Prefix { get; }
 
+    /// <summary>Gets the lock directory: <c>locks</c> in the registry directory, the default of both implementations.</summary>
+    public string LockDirectory => Path.Combine(Directory, "locks");
+
     /// <summary>Gets the path of a file in the registry directory.</summary>
     public string PathOf(string fileName) => Path.Combine(Directory, fileName);
 
     /// <summary>Creates a scratch directory inside the registry directory (for marker files).</summary>
     public string CreateScratchDirectory(string name) => System.IO.Directory.CreateDirectory(PathOf(name)).FullName;
 
-    /// <summary>Creates a manager on this registry, disposed with the fixture.</summary>
-    public RegistryManager CreateManager()
+    /// <summary>
+    /// Gets the lock file <c>LOCKDIR/PREFIX-LOCKSUFFIX</c> (e.g. <c>router-r1</c>): a router's owner record in a registry
+    /// shared with Python, which exists exactly while the router is held.
+    /// </summary>
+    public string LockFilePath(string lockSuffix) => Path.Combine(LockDirectory, $"{Prefix}-{lockSuffix}");
+
+    /// <summary>Gets the owner record slot file <c>LOCKDIR/.PREFIX-LOCKSUFFIX.owner</c>.</summary>
+    public string SlotPath(string lockSuffix) => Path.Combine(LockDirectory, $".{Prefix}-{lockSuffix}.owner");
+
+    /// <summary>
+    /// The owner record JSON in a lock's slot, or <see langword="null"/> when there is no slot file or it holds no
+    /// record; an unusable record throws (<see cref="SlotFile.Record"/>).
+    /// </summary>
+    public string? SlotRecord(string lockSuffix) => File.Exists(SlotPath(lockSuffix)) ? SlotFile.Record(SlotPath(lockSuffix)) : null;
+
+    /// <summary>
+    /// The owner record JSON of a router where a holder with the given <see cref="RegistryManagerOptions.SharedWithPython"/>
+    /// keeps it (Python's lock file, or the router's slot), or <see langword="null"/> when there is none.
+    /// </summary>
+    public string? RouterOwnerRecord(string router, bool sharedWithPython)
     {
-        var manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = Directory, SemaphorePrefix = Prefix });
+        if (!sharedWithPython)
+        {
+            return SlotRecord($"router-{router}");
+        }
+
+        var path = LockFilePath($"router-{router}");
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    /// <summary>The worker options for a <see cref="RegistryManagerOptions.SharedWithPython"/> setting.</summary>
+    public static string[] SharedWithPythonOptions(bool sharedWithPython) => sharedWithPython ? [] : ["--no-shared-with-python"];
+
+    /// <summary>Creates a manager on this registry (options adjusted by <paramref name="configure"/>), disposed with the fixture.</summary>
+    public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null)
+    {
+        var options = new RegistryManagerOptions { RegistryDirectory = Directory, SemaphorePrefix = Prefix };
+        configure?.Invoke(options);
+        var manager = new RegistryManager(options);
         lock (_managers)
         {
             _managers.Add(manager);

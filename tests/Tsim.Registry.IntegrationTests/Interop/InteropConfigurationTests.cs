@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tsim.Registry.IntegrationTests.Cli;
+using Tsim.Registry.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Tsim.Registry.IntegrationTests.Interop;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Tsim.Registry.IntegrationTests.Infrastructure;
 
 namespace Tsim.Registry.IntegrationTests.Interop;
 

@@ -154,7 +154,7 @@ public sealed class InteropRouterLockTests : IDisposable
         var markers = Directory.CreateDirectory(_sandbox.PathOf("markers")).FullName;
         var marker = Path.Combine(markers, "storm.marker");
 
-        WorkerProcess[] python =
+        ChildProcess[] python =
         [
             .. Enumerable.Range(0, 2).Select(_ =>
                 _sandbox.StartPythonScript("lock_loop.py", "--registry-dir", _sandbox.Directory, "storm", Number(Iterations), "--marker-dir", markers)),

@@ -16,7 +16,7 @@ internal sealed class InteropSandbox : IDisposable
     /// <summary>The spec's semaphore prefix, which the Python side cannot change.</summary>
     internal const string Prefix = RegistryManagerOptions.DefaultSemaphorePrefix;
 
-    private readonly List<WorkerProcess> _processes = [];
+    private readonly List<ChildProcess> _processes = [];
     private readonly List<RegistryManager> _managers = [];
     private readonly CliSandbox _cli = new();
 
@@ -39,12 +39,9 @@ internal sealed class InteropSandbox : IDisposable
     internal string PathOf(string fileName) => Path.Combine(Directory, fileName);
 
     /// <summary>Starts a Python driver script (<c>python3 -B SCRIPT ARGS</c>) and leaves it running.</summary>
-    internal WorkerProcess StartPythonScript(string script, params string[] arguments)
+    internal ChildProcess StartPythonScript(string script, params string[] arguments)
     {
-        var process = WorkerProcess.StartProgram(
-            "python3",
-            ["-B", Path.Combine(PythonReferenceDirectory, script), .. arguments],
-            "python3");
+        var process = ChildProcess.Start("python3", ["-B", Path.Combine(PythonReferenceDirectory, script), .. arguments], "python3");
         lock (_processes)
         {
             _processes.Add(process);
@@ -54,15 +51,15 @@ internal sealed class InteropSandbox : IDisposable
     }
 
     /// <summary>Starts <c>interop_client.py --registry-dir DIR ARGS</c> and leaves it running.</summary>
-    internal WorkerProcess StartPython(params string[] arguments) =>
+    internal ChildProcess StartPython(params string[] arguments) =>
         StartPythonScript("interop_client.py", ["--registry-dir", Directory, .. arguments]);
 
     /// <summary>Runs <c>interop_client.py --registry-dir DIR ARGS</c> to completion, stdin closed.</summary>
-    internal Task<ProcessRun> RunPythonAsync(params string[] arguments) => CompleteAsync(StartPython(arguments));
+    internal Task<ProcessRun> RunPythonAsync(params string[] arguments) => RunToEndAsync(StartPython(arguments));
 
     /// <summary>Runs a Python driver script to completion, stdin closed.</summary>
     internal Task<ProcessRun> RunPythonScriptAsync(string script, params string[] arguments) =>
-        CompleteAsync(StartPythonScript(script, arguments));
+        RunToEndAsync(StartPythonScript(script, arguments));
 
     /// <summary>Starts a TestWorker command on this registry with the prefix <c>tsim</c>.</summary>
     internal WorkerProcess StartWorker(string command, params string[] arguments)
@@ -123,35 +120,10 @@ internal sealed class InteropSandbox : IDisposable
         }
     }
 
-    /// <summary>Waits for the exit, then collects every stdout line the process printed.</summary>
-    private static async Task<ProcessRun> CompleteAsync(WorkerProcess process)
+    /// <summary>Closes stdin, then collects the whole run (every stdout line, exit status, stderr).</summary>
+    private static Task<ProcessRun> RunToEndAsync(ChildProcess process)
     {
-        var exitCode = await process.WaitForExitAsync();
-        var lines = new List<string>();
-        while (true)
-        {
-            try
-            {
-                lines.Add(await process.ReadLineAsync());
-            }
-            catch (InvalidOperationException)
-            {
-                // End of output: the pump closed the channel.
-                break;
-            }
-        }
-
-        return new ProcessRun(exitCode, lines, process.Stderr);
+        process.CloseInput();
+        return process.CompleteAsync();
     }
-}
-
-/// <summary>A finished Python run: exit status (0 success, 1 negative outcome, 2 error), stdout lines, stderr.</summary>
-internal sealed record ProcessRun(int ExitCode, IReadOnlyList<string> Lines, string Stderr)
-{
-    /// <summary>Gets the first stdout line (the machine-readable result), or an empty string.</summary>
-    internal string First => Lines.Count > 0 ? Lines[0] : string.Empty;
-
-    internal string Stdout => string.Join('\n', Lines);
-
-    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
 }

@@ -35,7 +35,7 @@ public sealed class InteropStormTests : IDisposable
     {
         // Process k registers [125k, 125k + 150) (the last one [875, 1000)); even k are Python, odd k C#, so every
         // overlap of two neighbouring chunks is a Python/C# pair racing for the same 25 hosts.
-        var processes = new List<WorkerProcess>();
+        var processes = new List<ChildProcess>();
         var attempts = 0;
         for (var k = 0; k < Processes; k++)
         {

@@ -97,9 +97,14 @@ internal sealed class RegistryTestContext : IDisposable
             {
                 // A slot's sequence number changes with every lock cycle, which is lock state, not registry data; what
                 // must not change is whether it holds a record. A free slot reads as no file at all.
-                if (SlotRecord(path) is { } record)
+                var slot = SlotFile.Read(path);
+                if (!slot.Usable)
                 {
-                    result[relative] = "<held by " + record + ">";
+                    result[relative] = "<unusable record>";
+                }
+                else if (slot.Record.Length > 0)
+                {
+                    result[relative] = "<held by " + System.Text.Encoding.UTF8.GetString(slot.Record) + ">";
                 }
 
                 continue;
@@ -111,13 +116,11 @@ internal sealed class RegistryTestContext : IDisposable
         return result;
     }
 
-    /// <summary>The owner record in a lock's slot file (<c>LOCKDIR/.LOCKNAME.owner</c>), or null when it holds none.</summary>
-    public static string? SlotRecord(string slotPath)
-    {
-        var bytes = File.ReadAllBytes(slotPath);
-        var length = bytes.Length >= 16 ? BitConverter.ToInt32(bytes, 8) : 0;
-        return length > 0 ? System.Text.Encoding.UTF8.GetString(bytes, 16, length) : null;
-    }
+    /// <summary>
+    /// The owner record in a lock's slot file (<c>LOCKDIR/.LOCKNAME.owner</c>), or null when it holds none; see
+    /// <see cref="SlotFile.Record"/> (which throws when there is no slot file or its record is unusable).
+    /// </summary>
+    public static string? SlotRecord(string slotPath) => SlotFile.Record(slotPath);
 
     /// <summary>The path of a lock's owner record slot.</summary>
     public string SlotPath(string lockName) => Path.Combine(LockDirectory, $".{lockName}.owner");

@@ -4,14 +4,13 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests;
 
 /// <summary>
-/// Waiting for a router held by a manager with <see cref="RegistryManagerOptions.SharedWithPython"/> = <see langword="false"/>
-/// (and by either setting, for waiters of either setting): the release wakes every waiter through its event, not
+/// Waiting for a router, for one setting of <see cref="RegistryManagerOptions.SharedWithPython"/> per concrete
+/// subclass (the waiter's; the holder has either setting): the release wakes every waiter through its event, not
 /// through the once-a-second fallback re-check. Each test waits through one re-check, and the latency it measures
-/// would also count thread-pool starvation by other tests (the synchronous wait completes on a pool thread), so these
-/// run in the serial collection, after the parallel tests.
+/// would also count thread-pool starvation by other tests (the synchronous wait completes on a pool thread), so the
+/// subclasses run in the serial collection, after the parallel tests.
 /// </summary>
-[Collection(SerialTests.Name)]
-public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
+public abstract class RegistryManagerRouterWaitTestCases : IDisposable
 {
     /// <summary>Only a lost event (or a wait that ignores it) takes this long; the bound of "it woke at all".</summary>
     private static readonly TimeSpan s_eventDeadline = TimeSpan.FromSeconds(5);
@@ -24,11 +23,26 @@ public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
 
     private readonly RegistryTestContext _context = new();
 
-    public void Dispose() => _context.Dispose();
+    /// <summary>Gets the setting of the waiting manager (and of the holder, unless a test asks for the other one).</summary>
+    protected abstract bool SharedWithPython { get; }
 
-    private RegistryManager NotShared() => _context.CreateManager(o => o.SharedWithPython = false);
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
 
-    private RegistryManager Shared() => _context.CreateManager();
+    /// <summary>Disposes every manager of the test, unlinks its semaphores and deletes its registry.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _context.Dispose();
+        }
+    }
+
+    private RegistryManager CreateManager(bool otherSetting = false) =>
+        _context.CreateManager(o => o.SharedWithPython = otherSetting ? !SharedWithPython : SharedWithPython);
 
     /// <summary>
     /// Starts <paramref name="wait"/> on its own thread, lets it wait through one fallback re-check (1 s), then
@@ -56,14 +70,12 @@ public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public void WaitForRouter_ReleaseByAnotherManager_WakesFromTheEventNotTheFallbackRecheck(bool holderShared, bool waiterShared)
+    [InlineData(false)]
+    [InlineData(true)]
+    public void WaitForRouter_ReleaseByAnotherManager_WakesFromTheEventNotTheFallbackRecheck(bool holderOfTheOtherSetting)
     {
-        var holder = holderShared ? Shared() : NotShared();
-        var waiter = waiterShared ? Shared() : NotShared();
+        var holder = CreateManager(otherSetting: holderOfTheOtherSetting);
+        var waiter = CreateManager();
         holder.AcquireRouterLock("r1", "warm-up");
         holder.ReleaseRouterLock("r1", "warm-up"); // The notify file exists: its release is a touch (IN_ATTRIB).
         holder.AcquireRouterLock("r1", "holder");
@@ -76,10 +88,10 @@ public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
     }
 
     [Fact]
-    public void WaitForRouter_NotSharedFirstReleaseEver_WakesFromTheCreatedNotifyFile()
+    public void WaitForRouter_FirstReleaseEver_WakesFromTheCreatedNotifyFile()
     {
-        var holder = NotShared();
-        var waiter = NotShared();
+        var holder = CreateManager();
+        var waiter = CreateManager();
         holder.AcquireRouterLock("r1", "holder");
         File.Exists(_context.NotifyPath("r1")).Should().BeFalse();
 
@@ -90,10 +102,10 @@ public sealed class RegistryManagerSharedWithPythonWaitTests : IDisposable
     }
 
     [Fact]
-    public void WaitForRouterAsync_NotShared_WakesFromTheReleaseEvent()
+    public void WaitForRouterAsync_ReleaseByAnotherManager_WakesFromTheReleaseEvent()
     {
-        var holder = NotShared();
-        var waiter = NotShared();
+        var holder = CreateManager();
+        var waiter = CreateManager();
         holder.AcquireRouterLock("r1", "holder");
 
         var (result, latency) = WakeLatency(
