@@ -76,7 +76,7 @@ internal sealed class RouterLockFiles
     /// anyway. A stale record left by a crashed holder is simply overwritten. O_NOFOLLOW: a symlink planted under
     /// the record's name is refused rather than followed.
     /// </remarks>
-    internal unsafe void WriteOwnerRecord(LockName lockName, OwnerRecord record)
+    internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
         var path = OwnerRecordPath(lockName);
@@ -90,20 +90,10 @@ internal sealed class RouterLockFiles
         }
 
         Policy.ApplyToNewFile(handle);
-
-        fixed (byte* start = bytes)
+        var errno = Interop.FileDescriptor.TryWriteAll(handle, bytes);
+        if (errno != 0)
         {
-            nint written;
-            do
-            {
-                written = Interop.Libc.Write(handle, start, (nuint)bytes.Length);
-            }
-            while (written < 0 && Marshal.GetLastPInvokeError() == Interop.Errno.EINTR);
-
-            if (written != bytes.Length)
-            {
-                throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, "write the owner record");
-            }
+            throw Errors.ForPath(errno, path, "write the owner record");
         }
     }
 
