@@ -110,28 +110,7 @@ public sealed partial class RegistryManager
         return operation.Complete(_locks.ForceRelease(ResolveLockName(lockName)));
     }
 
-    private LockName ResolveLockName(string lockName)
-    {
-        foreach (var registryLock in (LockName[])[_hostsLock, _hostLeasesLock, _neighborLeasesLock])
-        {
-            if (string.Equals(lockName, registryLock.Value, StringComparison.Ordinal))
-            {
-                return registryLock;
-            }
-        }
-
-        var routerPrefix = _options.SemaphorePrefix + "-router-";
-        if (lockName.StartsWith(routerPrefix, StringComparison.Ordinal))
-        {
-            var routerName = lockName[routerPrefix.Length..];
-            NameRules.ThrowIfInvalidName(routerName, nameof(lockName));
-            return RouterLockName(routerName);
-        }
-
-        throw new ArgumentException(
-            $"lockName must be a lock of this registry: {_hostsLock}, {_hostLeasesLock}, {_neighborLeasesLock} or {routerPrefix}NAME (got '{lockName}').",
-            nameof(lockName));
-    }
+    private LockName ResolveLockName(string lockName) => LockName.Parse(_options.SemaphorePrefix, lockName, nameof(lockName));
 
     /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
     private (List<StaleLease> Stale, List<string> Released) ReapFile<TEntry, TRecord>(

@@ -89,7 +89,7 @@ public sealed partial class RegistryManager : IDisposable
         }
 
         _io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
-        var files = new RouterLockFiles(lockDirectory, _logger, policy);
+        var files = new LockFiles(lockDirectory, _logger, policy);
         _locks = new LockManager(
             files,
             LockTimeout.FromSeconds(options.LockProbeIntervalSeconds),

@@ -44,11 +44,11 @@ namespace Tsim.Registry.Locking;
 /// </remarks>
 internal sealed class LockRecovery
 {
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly OwnerRecords _records;
     private readonly ILogger _logger;
 
-    internal LockRecovery(RouterLockFiles files, OwnerRecords records, ILogger logger)
+    internal LockRecovery(LockFiles files, OwnerRecords records, ILogger logger)
     {
         _files = files;
         _records = records;

@@ -31,11 +31,11 @@ internal sealed class OwnerRecords : IDisposable
     private const int MaxCachedPrefixes = 64;
 
     private readonly ConcurrentDictionary<(string Lock, string Job, int Pid), byte[]> _prefixes = new();
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly bool _routerLockFiles;
     private bool _disposed;
 
-    internal OwnerRecords(RouterLockFiles files, bool routerLockFiles)
+    internal OwnerRecords(LockFiles files, bool routerLockFiles)
     {
         _files = files;
         _routerLockFiles = routerLockFiles;
@@ -105,9 +105,6 @@ internal sealed class OwnerRecords : IDisposable
         var slot = GetSlot(name, create: false)?.Read();
         return new RecordSnapshot(file, slot?.Sequence ?? -1, slot is { Usable: true, Record.Length: 0 } or null);
     }
-
-    /// <summary>The path of a lock's slot file: hidden, beside the recovery guard, never deleted.</summary>
-    internal string SlotPath(LockName name) => Path.Combine(_files.LockDirectory, $".{name.Value}.owner");
 
     public void Dispose()
     {
@@ -183,7 +180,7 @@ internal sealed class OwnerRecords : IDisposable
                 return slot;
             }
 
-            slot = OwnerRecordSlot.Open(SlotPath(name), _files.Policy, create);
+            slot = OwnerRecordSlot.Open(_files.SlotPath(name), _files.Policy, create);
             if (slot is not null)
             {
                 _slots.Add(name.Value, slot);
