@@ -35,6 +35,12 @@ internal sealed class OwnerRecords : IDisposable
     private readonly bool _routerLockFiles;
     private bool _disposed;
 
+    /// <summary>Initializes the owner records of one lock directory.</summary>
+    /// <param name="files">The lock directory.</param>
+    /// <param name="routerLockFiles">
+    /// Whether router locks keep Python's owner record file (<see cref="RegistryManagerOptions.SharedWithPython"/>);
+    /// otherwise their records live in slots like those of the registry locks.
+    /// </param>
     internal OwnerRecords(LockFiles files, bool routerLockFiles)
     {
         _files = files;
@@ -106,6 +112,7 @@ internal sealed class OwnerRecords : IDisposable
         return new RecordSnapshot(file, slot?.Sequence ?? -1, slot is { Usable: true, Record.Length: 0 } or null);
     }
 
+    /// <summary>Unmaps every slot this instance opened; the slot files stay.</summary>
     public void Dispose()
     {
         lock (_slotsGate)
@@ -189,19 +196,4 @@ internal sealed class OwnerRecords : IDisposable
             return slot;
         }
     }
-}
-
-/// <summary>A fingerprint of a lock's records: the lock file's bytes and the slot's sequence.</summary>
-/// <param name="File">The lock file's content, or <see langword="null"/> when there is none.</param>
-/// <param name="SlotSequence">The slot's sequence number, or -1 when there is no slot file.</param>
-/// <param name="SlotEmpty">True when the slot holds no record (or does not exist).</param>
-internal sealed record RecordSnapshot(byte[]? File, long SlotSequence, bool SlotEmpty)
-{
-    /// <summary>Gets a value indicating whether neither place holds anything, usable or not.</summary>
-    internal bool IsEmpty => File is null && SlotEmpty;
-
-    /// <summary>Compares by content: the same bytes in the file and the same slot sequence.</summary>
-    internal bool SameAs(RecordSnapshot other) =>
-        SlotSequence == other.SlotSequence && SlotEmpty == other.SlotEmpty &&
-        (File is null ? other.File is null : other.File is not null && File.AsSpan().SequenceEqual(other.File));
 }
