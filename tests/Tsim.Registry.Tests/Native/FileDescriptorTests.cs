@@ -20,7 +20,7 @@ public sealed class FileDescriptorTests : IDisposable
     [Fact]
     public void WriteAll_SeveralMegabytes_WritesEveryByteInOrder()
     {
-        // Large enough that a pipe or socket would take several write(2) calls; a file must end up identical.
+        // Not a multiple of any block or page size, so a loop that lost or repeated a partial chunk would show.
         var bytes = new byte[3 * 1024 * 1024 + 17];
         new Random(11).NextBytes(bytes);
         using (var handle = Libc.Open(_path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC, 0b110_000_000))
