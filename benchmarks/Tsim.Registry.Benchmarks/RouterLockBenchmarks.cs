@@ -26,14 +26,14 @@ public class RouterLockBenchmarks : IDisposable
     private LockManager _lockManager = null!;
     private NamedSemaphore _semaphore = null!;
     private LockName _registryLock;
-    private RouterLockFiles _files = null!;
+    private LockFiles _files = null!;
     private readonly OwnerRecord _record = new() { Lock = "bench", JobId = "job", Pid = Environment.ProcessId, AcquiredAt = DateTimeOffset.UtcNow };
 
     [GlobalSetup]
     public void Setup()
     {
         _manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix });
-        _files = new RouterLockFiles(Path.Combine(_directory, "locks"), NullLogger.Instance);
+        _files = new LockFiles(Path.Combine(_directory, "locks"), NullLogger.Instance);
         _lockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
         _registryLock = LockName.HostsRegistry(_prefix);
         _semaphore = NamedSemaphore.OpenOrCreate($"/{_prefix}-bench-raw");

@@ -110,28 +110,7 @@ public sealed partial class RegistryManager
         return operation.Complete(_locks.ForceRelease(ResolveLockName(lockName)));
     }
 
-    private LockName ResolveLockName(string lockName)
-    {
-        foreach (var registryLock in _documents.LockNames)
-        {
-            if (string.Equals(lockName, registryLock.Value, StringComparison.Ordinal))
-            {
-                return registryLock;
-            }
-        }
-
-        var routerPrefix = _options.SemaphorePrefix + "-router-";
-        if (lockName.StartsWith(routerPrefix, StringComparison.Ordinal))
-        {
-            var routerName = lockName[routerPrefix.Length..];
-            NameRules.ThrowIfInvalidName(routerName, nameof(lockName));
-            return RouterLockName(routerName);
-        }
-
-        throw new ArgumentException(
-            $"lockName must be a lock of this registry: {string.Join(", ", _documents.LockNames)} or {routerPrefix}NAME (got '{lockName}').",
-            nameof(lockName));
-    }
+    private LockName ResolveLockName(string lockName) => LockName.Parse(_options.SemaphorePrefix, lockName, nameof(lockName));
 
     /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
     private static (List<StaleLease> Stale, List<string> Released) Reap<TEntry, TRecord>(LeaseDocument<TEntry, TRecord> leases, bool dryRun)

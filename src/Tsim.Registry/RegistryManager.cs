@@ -85,7 +85,7 @@ public sealed partial class RegistryManager : IDisposable
             _auditLog = AuditLog.Open(options.TransactionLogPath!, _logger, timeProvider, policy);
         }
 
-        var files = new RouterLockFiles(lockDirectory, _logger, policy);
+        var files = new LockFiles(lockDirectory, _logger, policy);
         _locks = new LockManager(
             files,
             LockTimeout.FromSeconds(options.LockProbeIntervalSeconds),

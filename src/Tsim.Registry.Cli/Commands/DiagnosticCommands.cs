@@ -22,8 +22,7 @@ internal static class DiagnosticCommands
         // No manager: building one would create directories, and this must observe without side effects.
         command.SetAction(parseResult => context.Run(() =>
         {
-            var name = "/" + CheckedLockName(parseResult.GetRequiredValue(lockName));
-            using var semaphore = NamedSemaphore.TryOpenExisting(name);
+            using var semaphore = NamedSemaphore.TryOpenExisting(CheckedSemaphoreName(parseResult.GetRequiredValue(lockName)));
             if (semaphore is null)
             {
                 context.WriteLine("MISSING");
@@ -37,20 +36,13 @@ internal static class DiagnosticCommands
     }
 
     /// <summary>
-    /// A lock name as the library builds them (PREFIX-…): its safe alphabet, and short enough that <c>sem.NAME</c>
-    /// fits NAME_MAX. Checked here so that a path such as <c>../x</c> is a usage error, not a failed sem_open.
+    /// The semaphore of a lock name of any prefix (<see cref="LockName.TryParseSemaphoreName"/>). Checked here so that a
+    /// path such as <c>../x</c> is a usage error, not a failed sem_open.
     /// </summary>
-    private static string CheckedLockName(string lockname)
-    {
-        const int MaxLength = 255 - 4; // NAME_MAX − "sem.".
-        var name = lockname.StartsWith('/') ? lockname[1..] : lockname;
-        if (name.Length is 0 or > MaxLength || !NameRules.IsSafe(name))
-        {
-            throw new ArgumentException(
-                $"lockname must be 1 to {MaxLength} characters of {NameRules.AlphabetDescription}, optionally after one leading '/' (got '{lockname}').",
+    private static string CheckedSemaphoreName(string lockname) =>
+        LockName.TryParseSemaphoreName(lockname, out var semaphoreName)
+            ? semaphoreName
+            : throw new ArgumentException(
+                $"lockname must be 1 to {LockName.MaxLength} characters of {NameRules.AlphabetDescription}, optionally after one leading '/' (got '{lockname}').",
                 nameof(lockname));
-        }
-
-        return name;
-    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Tsim.Registry.Cli.Rendering;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Cli.Commands;
 
@@ -77,7 +78,7 @@ internal static class RecoveryCommands
     {
         var router = new Argument<string>("target")
         {
-            Description = "A router name, or a lock name as 'locks' prints it (e.g. tsim-hosts-registry).",
+            Description = "A router name, or a lock name as 'locks' prints it (e.g. tsim-router-r1, tsim-hosts-registry).",
         };
         var force = new Option<bool>("--force") { Description = "Required: confirms that the holder is gone." };
         var json = JsonOption();
@@ -101,18 +102,20 @@ internal static class RecoveryCommands
         {
             var target = parseResult.GetRequiredValue(router);
 
-            // The three registry locks by name; anything else names a router, as the Python client's commands do.
-            string[] registryLocks = ["hosts-registry", "host-leases", "neighbor-leases"];
-            var isRegistryLock = registryLocks.Any(l => target == $"{manager.SemaphorePrefix}-{l}");
-            var lockName = isRegistryLock ? target : $"{manager.SemaphorePrefix}-router-{target}";
+            // A lock name of this registry as 'locks' prints it; anything else names a router, as the Python client's
+            // commands do. A router whose own name reads as a lock name is still reached by its full lock name.
+            var isLockName = LockName.TryParse(manager.SemaphorePrefix, target, out var parsed);
 
             // Read before forcing, so that the JSON can say whose lock was freed; the force itself re-checks the owner.
-            var before = manager.ListHeldLocks().FirstOrDefault(l => l.LockName == lockName);
-            var unlocked = isRegistryLock ? manager.ForceReleaseLock(target) : manager.ForceReleaseRouterLock(target);
+            var before = manager.ListHeldLocks().FirstOrDefault(l => isLockName ? l.LockName == parsed.Value : l.RouterName == target);
+            var unlocked = isLockName ? manager.ForceReleaseLock(target) : manager.ForceReleaseRouterLock(target);
+
+            // The router name has passed ForceReleaseRouterLock's checks by now.
+            var lockName = isLockName ? parsed : LockName.Router(manager.SemaphorePrefix, target);
             if (parseResult.GetValue(json))
             {
                 context.WriteLine(PythonJson.Indented(new SortedJsonObject()
-                    .Add("lock", lockName)
+                    .Add("lock", lockName.Value)
                     .Add("unlocked", unlocked)
                     .Add("result", unlocked ? "UNLOCKED" : "NOT_HELD")
                     .Add("previous_owner", unlocked && before is not null ? LockJson(before) : null)

@@ -16,6 +16,9 @@ internal static partial class Libc
 /// <summary>Operations of flock(2) from &lt;sys/file.h&gt;.</summary>
 internal static class FlockOperations
 {
+    /// <summary>Exclusive lock.</summary>
     internal const int LOCK_EX = 2;
+
+    /// <summary>Fail with EWOULDBLOCK instead of waiting for a lock someone else holds.</summary>
     internal const int LOCK_NB = 4;
 }

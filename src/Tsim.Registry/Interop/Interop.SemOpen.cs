@@ -12,3 +12,20 @@ internal static partial class Libc
     [LibraryImport(Libraries.Libc, EntryPoint = "sem_open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial SafeSemaphoreHandle SemOpen(string name, int oflag, uint mode, uint value);
 }
+
+/// <summary>
+/// Where glibc keeps a named semaphore: sem_open("/NAME") maps the file <c>/dev/shm/sem.NAME</c> (glibc's
+/// <c>__shm_get_name</c>, sysdeps/posix/shm-directory.c), which is what ownership checks and operators look at.
+/// </summary>
+internal static class SemaphoreFiles
+{
+    /// <summary>NAME_MAX from &lt;linux/limits.h&gt;: the longest file name.</summary>
+    internal const int NAME_MAX = 255;
+
+    /// <summary>The longest semaphore name (without its '/'): the file name <c>sem.NAME</c> must fit NAME_MAX.</summary>
+    internal const int MaxNameLength = NAME_MAX - 4;
+
+    /// <summary>Gets the file behind a semaphore.</summary>
+    /// <param name="semaphoreName">The semaphore's name, with or without its leading '/'.</param>
+    internal static string PathOf(string semaphoreName) => "/dev/shm/sem." + semaphoreName.TrimStart('/');
+}

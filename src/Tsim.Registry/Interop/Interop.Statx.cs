@@ -41,7 +41,10 @@ internal struct Statx
     internal uint DevMinor;
 }
 
-/// <summary>Constants of statx(2) from &lt;linux/fcntl.h&gt; and &lt;linux/stat.h&gt;.</summary>
+/// <summary>
+/// Constants of statx(2) from &lt;linux/fcntl.h&gt; (the AT_* ones, which utimensat(2) takes too) and
+/// &lt;linux/stat.h&gt;.
+/// </summary>
 internal static class StatxConstants
 {
     internal const int AT_FDCWD = -100;
@@ -57,6 +60,7 @@ internal static class StatxConstants
 
 internal static partial class Libc
 {
+    /// <summary>statx(2) of a path relative to <paramref name="dirFd"/> (<see cref="StatxConstants.AT_FDCWD"/>: the working directory).</summary>
     [LibraryImport(Libraries.Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int Statx(int dirFd, string path, int flags, uint mask, out Statx result);
 

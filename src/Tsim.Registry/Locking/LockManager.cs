@@ -26,7 +26,7 @@ internal sealed class LockManager : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, NamedSemaphore> _semaphores = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HeldLock> _held = new(StringComparer.Ordinal);
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly OwnerRecords _records;
     private readonly LockTimeout _probeInterval;
     private readonly AccessPolicy _policy;
@@ -40,7 +40,7 @@ internal sealed class LockManager : IDisposable
     private volatile bool _terminating;
 
     internal LockManager(
-        RouterLockFiles files,
+        LockFiles files,
         LockTimeout probeInterval,
         ILogger logger,
         TimeProvider timeProvider,
@@ -59,7 +59,7 @@ internal sealed class LockManager : IDisposable
         ProcessExitRelease.Register(this, releaseOnSignal);
     }
 
-    internal RouterLockFiles Files => _files;
+    internal LockFiles Files => _files;
 
     /// <summary>Gets the owner records of this manager's locks.</summary>
     internal OwnerRecords Records => _records;
@@ -711,7 +711,7 @@ internal sealed class LockManager : IDisposable
                     {
                         throw new RegistryException(
                             $"Semaphore '{name.SemaphoreName}' has the value {semaphore.GetValue()}: more than one process can enter at once, so mutual exclusion is already broken " +
-                            $"(someone posted without holding it). Stop every job runner of this registry, then remove /dev/shm/sem.{name.Value} and its owner record ({_files.OwnerRecordPath(name)} or {_records.SlotPath(name)}); the next acquire recreates them.");
+                            $"(someone posted without holding it). Stop every job runner of this registry, then remove {name.SemaphoreFilePath} and its owner record ({_files.OwnerRecordPath(name)} or {_files.SlotPath(name)}); the next acquire recreates them.");
                     }
                 }
                 catch

@@ -44,11 +44,11 @@ namespace Tsim.Registry.Locking;
 /// </remarks>
 internal sealed class LockRecovery
 {
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly OwnerRecords _records;
     private readonly ILogger _logger;
 
-    internal LockRecovery(RouterLockFiles files, OwnerRecords records, ILogger logger)
+    internal LockRecovery(LockFiles files, OwnerRecords records, ILogger logger)
     {
         _files = files;
         _records = records;
@@ -70,7 +70,7 @@ internal sealed class LockRecovery
         }
 
         // Re-read under the guard: only the very record we judged may be recovered, and only once.
-        if (_records.Read(name) is not { } current || !SameHold(current, observed) ||
+        if (_records.Read(name) is not { } current || !current.IsSameHoldAs(observed) ||
             OwnerLivenessCheck.Check(current) != OwnerLiveness.Dead)
         {
             return false;
@@ -113,7 +113,7 @@ internal sealed class LockRecovery
         }
 
         using var guard = TryTakeGuard(name);
-        if (guard is null || _records.Read(name) is not { } current || current.Pid != record.Pid || current.AcquiredAt != record.AcquiredAt)
+        if (guard is null || _records.Read(name) is not { } current || !current.IsSameHoldAs(record))
         {
             return; // Someone is recovering it, or it changed: a live holder of the new semaphore wrote it.
         }
@@ -163,9 +163,4 @@ internal sealed class LockRecovery
         _files.Policy.ApplyToNewFile(guard);
         return guard;
     }
-
-    private static bool SameHold(OwnerRecord a, OwnerRecord b) =>
-        a.Pid == b.Pid && a.StartTime == b.StartTime && a.AcquiredAt == b.AcquiredAt &&
-        string.Equals(a.JobId, b.JobId, StringComparison.Ordinal) &&
-        string.Equals(a.PidNamespace, b.PidNamespace, StringComparison.Ordinal);
 }

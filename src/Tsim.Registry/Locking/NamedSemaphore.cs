@@ -166,6 +166,7 @@ internal sealed class NamedSemaphore : IDisposable
         return value;
     }
 
+    /// <summary>Closes this process's handle; the semaphore itself stays (see <see cref="Unlink"/>).</summary>
     public void Dispose() => _handle.Dispose();
 
     private static Interop.Timespec MonotonicDeadline(TimeSpan fromNow)

@@ -31,11 +31,17 @@ internal sealed class OwnerRecords : IDisposable
     private const int MaxCachedPrefixes = 64;
 
     private readonly ConcurrentDictionary<(string Lock, string Job, int Pid), byte[]> _prefixes = new();
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly bool _routerLockFiles;
     private bool _disposed;
 
-    internal OwnerRecords(RouterLockFiles files, bool routerLockFiles)
+    /// <summary>Initializes the owner records of one lock directory.</summary>
+    /// <param name="files">The lock directory.</param>
+    /// <param name="routerLockFiles">
+    /// Whether router locks keep Python's owner record file (<see cref="RegistryManagerOptions.SharedWithPython"/>);
+    /// otherwise their records live in slots like those of the registry locks.
+    /// </param>
+    internal OwnerRecords(LockFiles files, bool routerLockFiles)
     {
         _files = files;
         _routerLockFiles = routerLockFiles;
@@ -106,9 +112,7 @@ internal sealed class OwnerRecords : IDisposable
         return new RecordSnapshot(file, slot?.Sequence ?? -1, slot is { Usable: true, Record.Length: 0 } or null);
     }
 
-    /// <summary>The path of a lock's slot file: hidden, beside the recovery guard, never deleted.</summary>
-    internal string SlotPath(LockName name) => Path.Combine(_files.LockDirectory, $".{name.Value}.owner");
-
+    /// <summary>Unmaps every slot this instance opened; the slot files stay.</summary>
     public void Dispose()
     {
         lock (_slotsGate)
@@ -183,7 +187,7 @@ internal sealed class OwnerRecords : IDisposable
                 return slot;
             }
 
-            slot = OwnerRecordSlot.Open(SlotPath(name), _files.Policy, create);
+            slot = OwnerRecordSlot.Open(_files.SlotPath(name), _files.Policy, create);
             if (slot is not null)
             {
                 _slots.Add(name.Value, slot);
@@ -192,19 +196,4 @@ internal sealed class OwnerRecords : IDisposable
             return slot;
         }
     }
-}
-
-/// <summary>A fingerprint of a lock's records: the lock file's bytes and the slot's sequence.</summary>
-/// <param name="File">The lock file's content, or <see langword="null"/> when there is none.</param>
-/// <param name="SlotSequence">The slot's sequence number, or -1 when there is no slot file.</param>
-/// <param name="SlotEmpty">True when the slot holds no record (or does not exist).</param>
-internal sealed record RecordSnapshot(byte[]? File, long SlotSequence, bool SlotEmpty)
-{
-    /// <summary>Gets a value indicating whether neither place holds anything, usable or not.</summary>
-    internal bool IsEmpty => File is null && SlotEmpty;
-
-    /// <summary>Compares by content: the same bytes in the file and the same slot sequence.</summary>
-    internal bool SameAs(RecordSnapshot other) =>
-        SlotSequence == other.SlotSequence && SlotEmpty == other.SlotEmpty &&
-        (File is null ? other.File is null : other.File is not null && File.AsSpan().SequenceEqual(other.File));
 }

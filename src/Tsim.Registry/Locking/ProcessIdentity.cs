@@ -16,6 +16,8 @@ internal sealed record ProcessIdentity(int Pid, long StartTime, string PidNamesp
                 ?? throw new RegistryException($"Could not read this process's start time from /proc/{Environment.ProcessId}/stat; owner records need it."),
             ReadPidNamespace()));
 
+    /// <summary>Gets this process's identity, read once.</summary>
+    /// <exception cref="RegistryException">This process's start time cannot be read.</exception>
     internal static ProcessIdentity Current => s_current.Value;
 
     /// <summary>

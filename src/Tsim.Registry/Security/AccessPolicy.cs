@@ -119,7 +119,7 @@ internal sealed class AccessPolicy
     /// <exception cref="RegistryException">The semaphore is not ours; the message says what to do.</exception>
     internal void VerifySemaphore(string semaphoreName, bool createdHere)
     {
-        var path = "/dev/shm/sem." + semaphoreName.TrimStart('/');
+        var path = SemaphoreFiles.PathOf(semaphoreName);
         if (createdHere && IsGroupMode)
         {
             Chown(path);

@@ -39,15 +39,15 @@ internal sealed class AtomicFileWriter
         {
             using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, _policy.FileModeBits);
             _policy.ApplyToNewFile(handle);
-            WriteAll(handle, temp, bytes);
+            FileDescriptor.WriteAll(handle, temp, bytes);
             if (Interop.Libc.FSync(handle) != 0)
             {
-                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), temp, "fsync").Message);
+                throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), temp, "fsync");
             }
 
             if (Interop.Libc.Rename(temp, path) != 0)
             {
-                throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), path, "rename a new version over").Message);
+                throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), path, "rename a new version over");
             }
 
             identity = FileIdentity.Of(handle);
@@ -69,39 +69,12 @@ internal sealed class AtomicFileWriter
         using SafeFileHandle directory = Interop.Libc.Open(_directory, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_DIRECTORY | Interop.OpenFlags.O_CLOEXEC, 0);
         if (directory.IsInvalid)
         {
-            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "open the registry directory to fsync").Message);
+            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), _directory, "open the registry directory to fsync");
         }
 
         if (Interop.Libc.FSync(directory) != 0)
         {
-            throw new IOException(Errors.ForPath(Marshal.GetLastPInvokeError(), _directory, "fsync the registry directory").Message);
-        }
-    }
-
-    /// <summary>write(2) until every byte is written, retrying on EINTR.</summary>
-    private static unsafe void WriteAll(SafeFileHandle handle, string path, ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* start = bytes)
-        {
-            var written = 0;
-            while (written < bytes.Length)
-            {
-                var result = Interop.Libc.Write(handle, start + written, (nuint)(bytes.Length - written));
-                if (result < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Interop.Errno.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new IOException(errno == Interop.Errno.EFBIG
-                        ? $"Could not write '{path}': File too large (EFBIG: a file size limit or quota was reached)."
-                        : Errors.ForPath(errno, path, "write").Message);
-                }
-
-                written += (int)result;
-            }
+            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), _directory, "fsync the registry directory");
         }
     }
 

@@ -42,7 +42,7 @@ internal sealed class AuditLog : IDisposable
             var errno = Marshal.GetLastPInvokeError();
             handle.Dispose();
             throw new RegistryException(
-                $"The transaction log '{path}' cannot be opened for appending: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}). " +
+                $"The transaction log '{path}' cannot be opened for appending: {Interop.Errors.Reason(errno)}. " +
                 "Create its directory and make it writable, or set enable_transaction_log to false.");
         }
 
@@ -69,30 +69,18 @@ internal sealed class AuditLog : IDisposable
         WriteAll(buffer.WrittenSpan, operation);
     }
 
+    /// <summary>Closes the log.</summary>
     public void Dispose() => _handle.Dispose();
 
-    private unsafe void WriteAll(ReadOnlySpan<byte> line, string operation)
+    private void WriteAll(ReadOnlySpan<byte> line, string operation)
     {
-        fixed (byte* start = line)
+        // O_APPEND makes one write(2) of the line one atomic append. A short write only happens when the file system
+        // fills up or a size limit is reached part way; the rest of the line is then tried (never the whole line again,
+        // which would duplicate its start), and the failure that follows is logged.
+        var errno = Interop.FileDescriptor.TryWriteAll(_handle, line);
+        if (errno != 0)
         {
-            while (true)
-            {
-                var written = Interop.Libc.Write(_handle, start, (nuint)line.Length);
-                if (written == line.Length)
-                {
-                    return;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (written < 0 && errno == Interop.Errno.EINTR)
-                {
-                    continue;
-                }
-
-                // A short write (a full disk) or an error: retrying could duplicate a partial line, so report it.
-                _logger.TransactionLogWriteFailed(_path, operation, Marshal.GetPInvokeErrorMessage(errno));
-                return;
-            }
+            _logger.TransactionLogWriteFailed(_path, operation, Interop.Errors.Reason(errno));
         }
     }
 }

@@ -22,7 +22,7 @@ internal static class NoFollowFile
         if (handle.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
-            return errno == Interop.Errno.ENOENT ? (null, null) : throw new IOException(Describe(errno, path, "read"));
+            return errno == Interop.Errno.ENOENT ? (null, null) : throw Interop.Errors.IOExceptionForPath(errno, path, "read");
         }
 
         var identity = FileIdentity.Of(handle);
@@ -54,14 +54,9 @@ internal static class NoFollowFile
         {
             var errno = Marshal.GetLastPInvokeError();
             handle.Dispose();
-            throw new IOException(Describe(errno, path, "open"));
+            throw Interop.Errors.IOExceptionForPath(errno, path, "open");
         }
 
         return handle;
     }
-
-    private static string Describe(int errno, string path, string operation) =>
-        errno == Interop.Errno.ELOOP
-            ? $"'{path}' is a symbolic link; registry files are never opened through links."
-            : $"Could not {operation} '{path}': {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).";
 }

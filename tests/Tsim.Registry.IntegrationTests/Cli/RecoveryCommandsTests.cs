@@ -159,6 +159,22 @@ public sealed class RecoveryCommandsTests : IDisposable
         File.Exists(CrashSupport.RouterRecordPath(_registry, "r1")).Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Unlock_RouterLockNameAsLocksPrintsIt_UnlocksThatRouter()
+    {
+        var dead = await AbandonAsync("r1", "job-gone");
+        var lockName = $"{_registry.Prefix}-router-r1";
+
+        var result = await RunAsync("unlock", lockName, "--force", "--json");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        using var document = JsonDocument.Parse(result.Stdout);
+        document.RootElement.GetProperty("lock").GetString().Should().Be(lockName, "the lock of router r1, not of a router named after it");
+        document.RootElement.GetProperty("previous_owner").GetProperty("pid").GetInt32().Should().Be(dead);
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1);
+        CrashSupport.SemaphoreValue(_registry, $"router-{lockName}").Should().Be(-1, "no lock of a router named like the lock was touched");
+    }
+
     private static void AssertReapJson(string json, StaleLeaseScenario scenario, bool dryRunExpected)
     {
         using var document = JsonDocument.Parse(json);

@@ -16,7 +16,7 @@ public sealed class LockManagerTests : IDisposable
     public void Dispose() => _context.Dispose();
 
     private LockManager CreateLockManager(TimeProvider? timeProvider = null) =>
-        _context.Track(new LockManager(new RouterLockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, timeProvider ?? TimeProvider.System));
+        _context.Track(new LockManager(new LockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, timeProvider ?? TimeProvider.System));
 
     private LockName Router(string name) => LockName.Router(_context.Prefix, name);
 

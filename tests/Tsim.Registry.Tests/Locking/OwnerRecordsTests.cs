@@ -15,14 +15,14 @@ namespace Tsim.Registry.Tests.Locking;
 public sealed class OwnerRecordsTests : IDisposable
 {
     private readonly RegistryTestContext _context = new();
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
     private readonly OwnerRecords _shared;
     private readonly OwnerRecords _private;
 
     public OwnerRecordsTests()
     {
         _context.EnsureDirectories();
-        _files = new RouterLockFiles(_context.LockDirectory, NullLogger.Instance);
+        _files = new LockFiles(_context.LockDirectory, NullLogger.Instance);
         _shared = _context.Track(new OwnerRecords(_files, routerLockFiles: true));
         _private = _context.Track(new OwnerRecords(_files, routerLockFiles: false));
     }

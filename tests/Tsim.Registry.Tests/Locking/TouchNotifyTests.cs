@@ -7,7 +7,7 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Locking;
 
 /// <summary>
-/// <see cref="RouterLockFiles.TouchNotify"/>: one utimensat(2) on an existing notify file (same inode, new time),
+/// <see cref="LockFiles.TouchNotify"/>: one utimensat(2) on an existing notify file (same inode, new time),
 /// creation only when it is missing, and a symlink planted under its name touched itself, never what it points to.
 /// </summary>
 public sealed class TouchNotifyTests : IDisposable
@@ -15,12 +15,12 @@ public sealed class TouchNotifyTests : IDisposable
     private static readonly DateTime s_old = new(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private readonly RegistryTestContext _context = new();
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
 
     public TouchNotifyTests()
     {
         _context.EnsureDirectories();
-        _files = new RouterLockFiles(_context.LockDirectory, NullLogger.Instance);
+        _files = new LockFiles(_context.LockDirectory, NullLogger.Instance);
     }
 
     public void Dispose() => _context.Dispose();

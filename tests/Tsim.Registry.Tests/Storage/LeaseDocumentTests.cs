@@ -15,7 +15,7 @@ public sealed class LeaseDocumentTests : IDisposable
     {
         _context.EnsureDirectories();
         var locks = _context.Track(new LockManager(
-            new RouterLockFiles(_context.LockDirectory, NullLogger.Instance),
+            new LockFiles(_context.LockDirectory, NullLogger.Instance),
             LockTimeout.FromSeconds(0.2),
             NullLogger.Instance,
             TimeProvider.System,

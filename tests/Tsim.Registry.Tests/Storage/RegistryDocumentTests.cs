@@ -19,7 +19,7 @@ public sealed class RegistryDocumentTests : IDisposable
     {
         _context.EnsureDirectories();
         _locks = _context.Track(new LockManager(
-            new RouterLockFiles(_context.LockDirectory, NullLogger.Instance),
+            new LockFiles(_context.LockDirectory, NullLogger.Instance),
             LockTimeout.FromSeconds(0.2),
             NullLogger.Instance,
             TimeProvider.System,

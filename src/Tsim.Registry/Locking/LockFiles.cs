@@ -9,66 +9,71 @@ using Tsim.Registry.Storage;
 namespace Tsim.Registry.Locking;
 
 /// <summary>
-/// The files of the compatibility contract in the lock directory: <c>LOCKNAME</c> (for example
-/// <c>tsim-router-r1</c>) exists exactly while the router is held and carries the owner record, and
-/// <c>router_ROUTER_notify</c> is touched on every release so that inotify waiters (Python's and ours) wake up.
+/// The lock directory: where every file of every lock lives (<see cref="LockName"/> spells their names), and the
+/// owner record files and notify files of the compatibility contract (docs/ARCHITECTURE.md, "Compatibility with the
+/// Python implementation").
 /// </summary>
-internal sealed class RouterLockFiles
+/// <remarks>
+/// The owner record file <c>LOCKNAME</c> (for example <c>tsim-router-r1</c>) exists exactly while a router of a registry
+/// shared with Python is held and carries the owner record; <c>router_ROUTER_notify</c> is touched on every release of
+/// a router so that inotify waiters (Python's and ours) wake up. Every lock, router or not, may also have an owner
+/// record slot (<c>.LOCKNAME.owner</c>, <see cref="OwnerRecords"/>) and a recovery guard (<c>.LOCKNAME.recovery</c>,
+/// <see cref="LockRecovery"/>).
+/// </remarks>
+internal sealed class LockFiles
 {
     private readonly string _lockDirectory;
     private readonly ILogger _logger;
 
-    internal RouterLockFiles(string lockDirectory, ILogger logger, AccessPolicy? policy = null)
+    /// <summary>Initializes the files of one lock directory, which must exist.</summary>
+    /// <param name="lockDirectory">The lock directory.</param>
+    /// <param name="logger">Where failures that do not fail the caller are reported.</param>
+    /// <param name="policy">The modes new files are created with; private by default.</param>
+    internal LockFiles(string lockDirectory, ILogger logger, AccessPolicy? policy = null)
     {
         _lockDirectory = lockDirectory;
         Policy = policy ?? AccessPolicy.Private;
         _logger = logger;
     }
 
+    /// <summary>Gets the lock directory.</summary>
     internal string LockDirectory => _lockDirectory;
 
     /// <summary>Gets the modes new files are created with.</summary>
     internal AccessPolicy Policy { get; }
 
-    internal string OwnerRecordPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.Value);
+    /// <summary>Gets the path of a lock's owner record file, <c>LOCKDIR/LOCKNAME</c>.</summary>
+    internal string OwnerRecordPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.OwnerRecordFileName);
 
-    internal string NotifyPath(string routerName) => Path.Combine(_lockDirectory, $"router_{routerName}_notify");
+    /// <summary>Gets the path of a lock's owner record slot, <c>LOCKDIR/.LOCKNAME.owner</c>: hidden, never deleted.</summary>
+    internal string SlotPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.SlotFileName);
 
-    /// <summary>The file whose flock serialises recoveries of one lock; hidden, never deleted.</summary>
-    internal string RecoveryGuardPath(LockName lockName) => Path.Combine(_lockDirectory, $".{lockName.Value}.recovery");
+    /// <summary>Gets the path of the file whose flock serialises recoveries of one lock, <c>LOCKDIR/.LOCKNAME.recovery</c>: hidden, never deleted.</summary>
+    internal string RecoveryGuardPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.RecoveryGuardFileName);
+
+    /// <summary>Gets the path of a router's notify file, <c>LOCKDIR/router_ROUTER_notify</c>.</summary>
+    internal string NotifyPath(string routerName) => Path.Combine(_lockDirectory, LockName.NotifyFileName(routerName));
 
     /// <summary>
     /// Lists the routers the lock directory knows of: those with an owner record file (held by a C# process), an
     /// owner record slot (ever held by a C# process not sharing the registry with Python) or a notify file (released
-    /// at least once, by either implementation).
+    /// at least once, by either implementation). See <see cref="LockName.TryParseRouterFileName"/>.
     /// </summary>
     internal SortedSet<string> KnownRouters(string prefix)
     {
-        var recordPrefix = prefix + "-router-";
-        var slotPrefix = "." + recordPrefix;
         var routers = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(_lockDirectory))
         {
-            var fileName = Path.GetFileName(path);
-            if (fileName.StartsWith(recordPrefix, StringComparison.Ordinal) && !fileName.EndsWith(".tmp", StringComparison.Ordinal))
+            if (LockName.TryParseRouterFileName(prefix, Path.GetFileName(path), out var routerName))
             {
-                routers.Add(fileName[recordPrefix.Length..]);
-            }
-            else if (fileName.StartsWith(slotPrefix, StringComparison.Ordinal) && fileName.EndsWith(".owner", StringComparison.Ordinal))
-            {
-                routers.Add(fileName[slotPrefix.Length..^".owner".Length]);
-            }
-            else if (fileName.StartsWith("router_", StringComparison.Ordinal) && fileName.EndsWith("_notify", StringComparison.Ordinal))
-            {
-                routers.Add(fileName["router_".Length..^"_notify".Length]);
+                routers.Add(routerName);
             }
         }
 
-        routers.RemoveWhere(r => r.Length == 0 || !NameRules.IsSafe(r));
         return routers;
     }
 
-    /// <summary>Writes the owner record. Called right after the semaphore was acquired.</summary>
+    /// <summary>Writes a lock's owner record file. Called right after the semaphore was acquired.</summary>
     /// <remarks>
     /// Written in place (open with O_TRUNC, one write, close: three syscalls, no rename), because this runs on every
     /// lock cycle. A reader racing the write may see an empty or partial record; every reader treats a record that
@@ -76,7 +81,7 @@ internal sealed class RouterLockFiles
     /// anyway. A stale record left by a crashed holder is simply overwritten. O_NOFOLLOW: a symlink planted under
     /// the record's name is refused rather than followed.
     /// </remarks>
-    internal unsafe void WriteOwnerRecord(LockName lockName, OwnerRecord record)
+    internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
         var path = OwnerRecordPath(lockName);
@@ -90,24 +95,14 @@ internal sealed class RouterLockFiles
         }
 
         Policy.ApplyToNewFile(handle);
-
-        fixed (byte* start = bytes)
+        var errno = Interop.FileDescriptor.TryWriteAll(handle, bytes);
+        if (errno != 0)
         {
-            nint written;
-            do
-            {
-                written = Interop.Libc.Write(handle, start, (nuint)bytes.Length);
-            }
-            while (written < 0 && Marshal.GetLastPInvokeError() == Interop.Errno.EINTR);
-
-            if (written != bytes.Length)
-            {
-                throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, "write the owner record");
-            }
+            throw Errors.ForPath(errno, path, "write the owner record");
         }
     }
 
-    /// <summary>Deletes the owner record. Called right before the semaphore is posted.</summary>
+    /// <summary>Deletes a lock's owner record file. Called right before the semaphore is posted.</summary>
     /// <returns>
     /// <see langword="false"/> when the record could neither be deleted nor emptied (an empty record is "no owner"
     /// to every reader, so it is as good as gone).
@@ -132,7 +127,7 @@ internal sealed class RouterLockFiles
         }
     }
 
-    /// <summary>Reads the owner record, or returns <see langword="null"/> when there is none or it cannot be parsed.</summary>
+    /// <summary>Reads a lock's owner record file, or returns <see langword="null"/> when there is none or it cannot be parsed.</summary>
     internal OwnerRecord? ReadOwnerRecord(LockName lockName)
     {
         var path = OwnerRecordPath(lockName);
@@ -154,7 +149,7 @@ internal sealed class RouterLockFiles
         }
     }
 
-    /// <summary>Touches the notify file (creating it if needed), which inotify reports to waiters.</summary>
+    /// <summary>Touches a router's notify file (creating it if needed), which inotify reports to waiters.</summary>
     internal void TouchNotify(string routerName)
     {
         var path = NotifyPath(routerName);

@@ -4,15 +4,15 @@ using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Locking;
 
-public sealed class RouterLockFilesTests : IDisposable
+public sealed class LockFilesTests : IDisposable
 {
     private readonly RegistryTestContext _context = new();
-    private readonly RouterLockFiles _files;
+    private readonly LockFiles _files;
 
-    public RouterLockFilesTests()
+    public LockFilesTests()
     {
         _context.EnsureDirectories();
-        _files = new RouterLockFiles(_context.LockDirectory, NullLogger.Instance);
+        _files = new LockFiles(_context.LockDirectory, NullLogger.Instance);
     }
 
     public void Dispose() => _context.Dispose();
@@ -34,6 +34,39 @@ public sealed class RouterLockFilesTests : IDisposable
     {
         _files.OwnerRecordPath(Router("r1")).Should().Be(Path.Combine(_context.LockDirectory, $"{_context.Prefix}-router-r1"));
         _files.NotifyPath("r1").Should().Be(Path.Combine(_context.LockDirectory, "router_r1_notify"));
+    }
+
+    [Fact]
+    public void Paths_OfEveryLock_AreHiddenFilesBesideTheRecords()
+    {
+        var hosts = LockName.HostsRegistry(_context.Prefix);
+
+        _files.SlotPath(hosts).Should().Be(Path.Combine(_context.LockDirectory, $".{_context.Prefix}-hosts-registry.owner"));
+        _files.RecoveryGuardPath(hosts).Should().Be(Path.Combine(_context.LockDirectory, $".{_context.Prefix}-hosts-registry.recovery"));
+        _files.SlotPath(Router("r1")).Should().Be(Path.Combine(_context.LockDirectory, $".{_context.Prefix}-router-r1.owner"));
+        _files.RecoveryGuardPath(Router("r1")).Should().Be(Path.Combine(_context.LockDirectory, $".{_context.Prefix}-router-r1.recovery"));
+    }
+
+    [Fact]
+    public void KnownRouters_RecordSlotAndNotifyFiles_ListTheirRoutersOnceInOrdinalOrder()
+    {
+        string[] files =
+        [
+            _files.OwnerRecordPath(Router("r3")),
+            _files.SlotPath(Router("r1")),
+            _files.NotifyPath("R2"),
+            _files.NotifyPath("r1"),
+            _files.RecoveryGuardPath(Router("guard-only")),
+            _files.SlotPath(LockName.HostsRegistry(_context.Prefix)),
+            Path.Combine(_context.LockDirectory, "other-router-r9"),
+            _files.OwnerRecordPath(Router("r4")) + ".4242.0123456789abcdef.tmp",
+        ];
+        foreach (var file in files)
+        {
+            File.WriteAllText(file, string.Empty);
+        }
+
+        _files.KnownRouters(_context.Prefix).Should().Equal("R2", "r1", "r3");
     }
 
     [Fact]
