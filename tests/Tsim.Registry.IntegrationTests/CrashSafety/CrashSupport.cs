@@ -18,7 +18,7 @@ internal static class CrashSupport
     /// <summary>Value of <c>/PREFIX-LOCK</c>: 1 free, 0 held, -1 when the semaphore does not exist.</summary>
     internal static int SemaphoreValue(RegistryFixture registry, string lockSuffix)
     {
-        using var semaphore = NamedSemaphore.TryOpenExisting($"/{registry.Prefix}-{lockSuffix}");
+        using var semaphore = NamedSemaphore.TryOpenExisting(registry.Lock(lockSuffix).SemaphoreName);
         return semaphore?.GetValue() ?? -1;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.IntegrationTests.Infrastructure;
 
@@ -48,10 +49,13 @@ public sealed class RegistryFixture : IDisposable
     /// Gets the lock file <c>LOCKDIR/PREFIX-LOCKSUFFIX</c> (e.g. <c>router-r1</c>): a router's owner record in a registry
     /// shared with Python, which exists exactly while the router is held.
     /// </summary>
-    public string LockFilePath(string lockSuffix) => Path.Combine(LockDirectory, $"{Prefix}-{lockSuffix}");
+    public string LockFilePath(string lockSuffix) => Path.Combine(LockDirectory, Lock(lockSuffix).OwnerRecordFileName);
 
     /// <summary>Gets the owner record slot file <c>LOCKDIR/.PREFIX-LOCKSUFFIX.owner</c>.</summary>
-    public string SlotPath(string lockSuffix) => Path.Combine(LockDirectory, $".{Prefix}-{lockSuffix}.owner");
+    public string SlotPath(string lockSuffix) => Path.Combine(LockDirectory, Lock(lockSuffix).SlotFileName);
+
+    /// <summary>The lock named by what follows the prefix: <c>router-r1</c>, <c>hosts-registry</c>, …</summary>
+    internal LockName Lock(string lockSuffix) => LockName.Parse(Prefix, $"{Prefix}-{lockSuffix}", nameof(lockSuffix));
 
     /// <summary>
     /// The owner record JSON in a lock's slot, or <see langword="null"/> when there is no slot file or it holds no

@@ -55,17 +55,17 @@ internal sealed class RegistryTestContext : IDisposable
         return disposable;
     }
 
-    public string RouterLockName(string routerName) => $"{Prefix}-router-{routerName}";
+    public string RouterLockName(string routerName) => LockName.Router(Prefix, routerName).Value;
 
     public string OwnerRecordPath(string routerName) => Path.Combine(LockDirectory, RouterLockName(routerName));
 
-    public string NotifyPath(string routerName) => Path.Combine(LockDirectory, $"router_{routerName}_notify");
+    public string NotifyPath(string routerName) => Path.Combine(LockDirectory, LockName.NotifyFileName(routerName));
 
-    public string HostsLockName => $"{Prefix}-hosts-registry";
+    public string HostsLockName => LockName.HostsRegistry(Prefix).Value;
 
-    public string HostLeasesLockName => $"{Prefix}-host-leases";
+    public string HostLeasesLockName => LockName.HostLeases(Prefix).Value;
 
-    public string NeighborLeasesLockName => $"{Prefix}-neighbor-leases";
+    public string NeighborLeasesLockName => LockName.NeighborLeases(Prefix).Value;
 
     /// <summary>Reads a semaphore's value through a raw handle: -1 when it does not exist, 0 held, 1 free.</summary>
     public static int SemaphoreValue(string lockName)
@@ -123,7 +123,7 @@ internal sealed class RegistryTestContext : IDisposable
     public static string? SlotRecord(string slotPath) => SlotFile.Record(slotPath);
 
     /// <summary>The path of a lock's owner record slot.</summary>
-    public string SlotPath(string lockName) => Path.Combine(LockDirectory, $".{lockName}.owner");
+    public string SlotPath(string lockName) => Path.Combine(LockDirectory, LockName.Parse(Prefix, lockName, nameof(lockName)).SlotFileName);
 
     private static bool IsOwnerRecordSlot(string path) =>
         Path.GetFileName(path) is { } name && name.StartsWith('.') && name.EndsWith(".owner", StringComparison.Ordinal);
