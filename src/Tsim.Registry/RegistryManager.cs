@@ -35,6 +35,9 @@ public sealed partial class RegistryManager : IDisposable
     private readonly LockName _hostsLock;
     private readonly LockName _hostLeasesLock;
     private readonly LockName _neighborLeasesLock;
+
+    /// <summary>The audit callback of router scopes, made once so that a scope allocates no delegate of its own.</summary>
+    private readonly Action<HeldLock> _auditScopeRelease;
     private int _disposed;
 
     /// <summary>Creates a manager from options, creating the registry and lock directories (mode 0700) if needed.</summary>
@@ -101,6 +104,7 @@ public sealed partial class RegistryManager : IDisposable
         _hostsLock = LockName.HostsRegistry(options.SemaphorePrefix);
         _hostLeasesLock = LockName.HostLeases(options.SemaphorePrefix);
         _neighborLeasesLock = LockName.NeighborLeases(options.SemaphorePrefix);
+        _auditScopeRelease = AuditScopeRelease;
 
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
     }
@@ -118,6 +122,11 @@ public sealed partial class RegistryManager : IDisposable
     /// Releases every router lock this manager still holds (deleting owner records and notifying waiters), stops
     /// watching the lock directory, closes the semaphores and the transaction log. Safe to call more than once.
     /// </summary>
+    /// <remarks>
+    /// A call still running on another thread (a registration between reading and writing its file) keeps its
+    /// registry lock: Dispose waits up to two seconds for such calls and never releases their lock under their
+    /// write; a call that takes longer releases it itself when it ends. The semaphores close after the last one.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

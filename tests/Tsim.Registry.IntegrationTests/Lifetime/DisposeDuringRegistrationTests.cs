@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tsim.Registry.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Tsim.Registry.IntegrationTests.Lifetime;
 
@@ -13,6 +14,9 @@ public sealed class DisposeDuringRegistrationTests : IDisposable
     private const int Trials = 40;
 
     private readonly RegistryFixture _registry = new();
+    private readonly ITestOutputHelper _output;
+
+    public DisposeDuringRegistrationTests(ITestOutputHelper output) => _output = output;
 
     public void Dispose() => _registry.Dispose();
 
@@ -78,6 +82,8 @@ public sealed class DisposeDuringRegistrationTests : IDisposable
 
         var final = reader.ListAllHosts();
         lost.UnionWith(reported.Where(h => !final.ContainsKey(h)));
+        _output.WriteLine(
+            $"{overlapped} of {Trials} trials disposed mid-call; {trialsWithLoss} trials lost registrations, {lost.Count} in all; {reported.Count} registrations reported");
         errors.Should().BeEmpty();
         overlapped.Should().BeGreaterThan(0, "some disposals must land while a registration is in flight, or this test proves nothing");
         lost.Should().BeEmpty(
