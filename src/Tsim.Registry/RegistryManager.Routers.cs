@@ -261,24 +261,15 @@ public sealed partial class RegistryManager
 
     /// <summary>
     /// The audit line of a router a scope released, as <see cref="ReleaseRouterLock"/> writes it. Called by the lock
-    /// layer after the release, so it must not throw.
+    /// layer after the release, so it must not throw: <see cref="Audit"/> does not, even when the manager is being
+    /// disposed on another thread.
     /// </summary>
-    private void AuditScopeRelease(HeldLock held)
-    {
-        try
+    private void AuditScopeRelease(HeldLock held) =>
+        Audit("release_router_lock", w =>
         {
-            Audit("release_router_lock", w =>
-            {
-                w.WriteString("router", held.Name.RouterName);
-                w.WriteString("job_id", held.JobId);
-            });
-        }
-        catch (ObjectDisposedException)
-        {
-            // The manager was disposed on another thread meanwhile and closed its audit log: the release happened,
-            // only its line is missing.
-        }
-    }
+            w.WriteString("router", held.Name.RouterName);
+            w.WriteString("job_id", held.JobId);
+        });
 
     private bool TryAcquireRouter(string routerName, string jobId, LockTimeout timeout)
     {

@@ -166,8 +166,19 @@ public sealed partial class RegistryManager : IDisposable
     private RegistryLockHold HoldRegistryLock(LockName name, double timeoutSeconds) =>
         _locks.AcquireRegistryLock(name, LockTimeout.FromSeconds(timeoutSeconds));
 
-    private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
-        _auditLog?.Append(operation, writeDetails);
+    /// <summary>Appends an audit line; never throws for a manager disposed by another thread meanwhile.</summary>
+    private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails)
+    {
+        try
+        {
+            _auditLog?.Append(operation, writeDetails);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            // Another thread disposed the manager (closing the log) after this call made its change, e.g. a call that
+            // Dispose waited for: the change stands and the call reports it; only its audit line is missing.
+        }
+    }
 
     private double UnixNow() => UnixSeconds(_timeProvider.GetUtcNow());
 

@@ -101,9 +101,17 @@ public sealed class RouterLockScopeTests : IDisposable
     [Fact]
     public void Dispose_ConcurrentlyWithTheManagersDispose_NeverThrowsAndPostsExactlyOnce()
     {
+        var logPath = Path.Combine(_context.RegistryDirectory, "transactions.log");
         for (var iteration = 0; iteration < 200; iteration++)
         {
-            var manager = _context.CreateManager();
+            // Every other manager writes an audit log, which its Dispose closes under the scope's audit line.
+            var manager = iteration % 2 == 0
+                ? _context.CreateManager()
+                : _context.CreateManager(o =>
+                {
+                    o.EnableTransactionLog = true;
+                    o.TransactionLogPath = logPath;
+                });
             var scope = manager.AllRouterLocks(["r1", "r2"], "job-1");
 
             Concurrently.Run(2, i =>
