@@ -8,8 +8,8 @@ public sealed partial class RegistryManager
 {
     /// <summary>
     /// Acquires a router's exclusive lock without blocking a thread while waiting: the wait is driven by inotify
-    /// events of the lock directory (every release deletes an owner record or touches a notify file) with a
-    /// re-check every probe interval, so thousands of waiters cost no threads.
+    /// events of the lock directory (every router release touches its notify file) with a re-check every probe
+    /// interval, so thousands of waiters cost no threads.
     /// </summary>
     /// <param name="routerName">The router.</param>
     /// <param name="jobId">The job that will hold the lock.</param>
@@ -111,13 +111,11 @@ public sealed partial class RegistryManager
 
         // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
         using var operation = RegistryTelemetry.StartOperation("all_router_locks_async");
-        if (!await TryAcquireAllRoutersAsync(routers, jobId, checkedTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            throw AllRoutersTimeout(routers, jobId, timeout);
-        }
-
+        var hold = await _locks.TryHoldRoutersAsync(RouterLockNames(routers), jobId, checkedTimeout, _auditScopeRelease, cancellationToken).ConfigureAwait(false)
+            ?? throw AllRoutersTimeout(routers, jobId, timeout);
+        OnAllRoutersAcquired(routers, jobId);
         operation.Complete(true);
-        return new RouterLockScope(this, routers, jobId);
+        return new RouterLockScope(hold, routers, jobId);
     }
 
     /// <summary>Waits until a router is free, without acquiring it and without blocking a thread.</summary>
@@ -186,13 +184,11 @@ public sealed partial class RegistryManager
     {
         // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
         using var operation = RegistryTelemetry.StartOperation("router_lock_async");
-        if (!await TryAcquireRouterAsync(routerName, jobId, checkedTimeout, cancellationToken).ConfigureAwait(false))
-        {
-            throw RouterTimeout(routerName, jobId, timeout);
-        }
-
+        var hold = await _locks.TryHoldRoutersAsync([RouterLockName(routerName)], jobId, checkedTimeout, _auditScopeRelease, cancellationToken).ConfigureAwait(false)
+            ?? throw RouterTimeout(routerName, jobId, timeout);
+        OnRouterAcquired(routerName, jobId);
         operation.Complete(true);
-        return new RouterLockScope(this, [routerName], jobId);
+        return new RouterLockScope(hold, [routerName], jobId);
     }
 
     private async ValueTask<bool> TryAcquireRouterAsync(string routerName, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
@@ -208,7 +204,7 @@ public sealed partial class RegistryManager
 
     private async ValueTask<bool> TryAcquireAllRoutersAsync(string[] routers, string jobId, LockTimeout timeout, CancellationToken cancellationToken)
     {
-        if (!await _locks.TryAcquireAllAsync([.. routers.Select(RouterLockName)], jobId, timeout, cancellationToken).ConfigureAwait(false))
+        if (!await _locks.TryAcquireAllAsync(RouterLockNames(routers), jobId, timeout, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

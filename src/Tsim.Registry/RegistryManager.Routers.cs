@@ -170,13 +170,11 @@ public sealed partial class RegistryManager
 
         // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
         using var operation = RegistryTelemetry.StartOperation("router_lock");
-        if (!TryAcquireRouter(routerName, jobId, checkedTimeout))
-        {
-            throw RouterTimeout(routerName, jobId, timeout);
-        }
-
+        var hold = _locks.TryHoldRouters([RouterLockName(routerName)], jobId, checkedTimeout, _auditScopeRelease)
+            ?? throw RouterTimeout(routerName, jobId, timeout);
+        OnRouterAcquired(routerName, jobId);
         operation.Complete(true);
-        return new RouterLockScope(this, [routerName], jobId);
+        return new RouterLockScope(hold, [routerName], jobId);
     }
 
     /// <summary>
@@ -199,13 +197,11 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
 
         using var operation = RegistryTelemetry.StartOperation("all_router_locks");
-        if (!TryAcquireAllRouters(routers, jobId, checkedTimeout))
-        {
-            throw AllRoutersTimeout(routers, jobId, timeout);
-        }
-
+        var hold = _locks.TryHoldRouters(RouterLockNames(routers), jobId, checkedTimeout, _auditScopeRelease)
+            ?? throw AllRoutersTimeout(routers, jobId, timeout);
+        OnAllRoutersAcquired(routers, jobId);
         operation.Complete(true);
-        return new RouterLockScope(this, routers, jobId);
+        return new RouterLockScope(hold, routers, jobId);
     }
 
     /// <summary>
@@ -259,19 +255,21 @@ public sealed partial class RegistryManager
         return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Releases a scope's routers; a no-op once the manager is disposed, which already released them.</summary>
-    internal void ReleaseScope(IReadOnlyList<string> routerNames, string jobId)
-    {
-        // A scope disposed after its manager (e.g. a finally that disposes the manager first) must not throw.
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-
-        ReleaseAllRouterLocks(routerNames, jobId);
-    }
-
     private LockName RouterLockName(string routerName) => LockName.Router(_options.SemaphorePrefix, routerName);
+
+    private LockName[] RouterLockNames(string[] routers) => [.. routers.Select(RouterLockName)];
+
+    /// <summary>
+    /// The audit line of a router a scope released, as <see cref="ReleaseRouterLock"/> writes it. Called by the lock
+    /// layer after the release, so it must not throw: <see cref="Audit"/> does not, even when the manager is being
+    /// disposed on another thread.
+    /// </summary>
+    private void AuditScopeRelease(HeldLock held) =>
+        Audit("release_router_lock", w =>
+        {
+            w.WriteString("router", held.Name.RouterName);
+            w.WriteString("job_id", held.JobId);
+        });
 
     private bool TryAcquireRouter(string routerName, string jobId, LockTimeout timeout)
     {
@@ -286,7 +284,7 @@ public sealed partial class RegistryManager
 
     private bool TryAcquireAllRouters(string[] routers, string jobId, LockTimeout timeout)
     {
-        if (!_locks.TryAcquireAll([.. routers.Select(RouterLockName)], jobId, timeout))
+        if (!_locks.TryAcquireAll(RouterLockNames(routers), jobId, timeout))
         {
             return false;
         }

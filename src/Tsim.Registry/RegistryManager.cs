@@ -32,6 +32,9 @@ public sealed partial class RegistryManager : IDisposable
     private readonly LockManager _locks;
     private readonly RegistryDocuments _documents;
     private readonly AuditLog? _auditLog;
+
+    /// <summary>The audit callback of router scopes, made once so that a scope allocates no delegate of its own.</summary>
+    private readonly Action<HeldLock> _auditScopeRelease;
     private int _disposed;
 
     /// <summary>Creates a manager from options, creating the registry and lock directories (mode 0700) if needed.</summary>
@@ -96,6 +99,7 @@ public sealed partial class RegistryManager : IDisposable
             routerLockFiles: options.SharedWithPython);
         var io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         _documents = new RegistryDocuments(io, _locks, options);
+        _auditScopeRelease = AuditScopeRelease;
 
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
     }
@@ -113,6 +117,11 @@ public sealed partial class RegistryManager : IDisposable
     /// Releases every router lock this manager still holds (deleting owner records and notifying waiters), stops
     /// watching the lock directory, closes the semaphores and the transaction log. Safe to call more than once.
     /// </summary>
+    /// <remarks>
+    /// A call still running on another thread (a registration between reading and writing its file) keeps its
+    /// registry lock: Dispose waits up to two seconds for such calls and never releases their lock under their
+    /// write; a call that takes longer releases it itself when it ends. The semaphores close after the last one.
+    /// </remarks>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -148,8 +157,19 @@ public sealed partial class RegistryManager : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed != 0, this);
 
-    private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails) =>
-        _auditLog?.Append(operation, writeDetails);
+    /// <summary>Appends an audit line; never throws for a manager disposed by another thread meanwhile.</summary>
+    private void Audit(string operation, Action<System.Text.Json.Utf8JsonWriter> writeDetails)
+    {
+        try
+        {
+            _auditLog?.Append(operation, writeDetails);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            // Another thread disposed the manager (closing the log) after this call made its change, e.g. a call that
+            // Dispose waited for: the change stands and the call reports it; only its audit line is missing.
+        }
+    }
 
     private double UnixNow() => UnixSeconds(_timeProvider.GetUtcNow());
 

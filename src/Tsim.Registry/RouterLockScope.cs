@@ -1,3 +1,4 @@
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry;
 
@@ -5,13 +6,18 @@ namespace Tsim.Registry;
 /// One or more router locks held by a job; disposing the scope releases them (once, however often it is disposed).
 /// Returned by <see cref="RegistryManager.RouterLock"/> and <see cref="RegistryManager.AllRouterLocks"/>.
 /// </summary>
+/// <remarks>
+/// The scope releases exactly the holds it was given, through the lock layer: never a later hold of the same router
+/// by the same job, and never a lock its manager's Dispose has already released. Disposing it is safe from several
+/// threads at once and in any order with the manager.
+/// </remarks>
 public sealed class RouterLockScope : IDisposable, IAsyncDisposable
 {
-    private RegistryManager? _manager;
+    private RouterLockHold? _hold;
 
-    internal RouterLockScope(RegistryManager manager, IReadOnlyList<string> routerNames, string jobId)
+    internal RouterLockScope(RouterLockHold hold, IReadOnlyList<string> routerNames, string jobId)
     {
-        _manager = manager;
+        _hold = hold;
         RouterNames = routerNames;
         JobId = jobId;
     }
@@ -23,7 +29,11 @@ public sealed class RouterLockScope : IDisposable, IAsyncDisposable
     public string JobId { get; }
 
     /// <summary>Releases the routers, touching their notify files so that waiters wake up.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _manager, null)?.ReleaseScope(RouterNames, JobId);
+    /// <exception cref="RegistryException">
+    /// A router's owner record could not be removed, so that router stays locked until this process exits; the
+    /// other routers were released.
+    /// </exception>
+    public void Dispose() => Interlocked.Exchange(ref _hold, null)?.Release();
 
     /// <summary>Releases the routers; see <see cref="Dispose"/>. Releasing never blocks.</summary>
     /// <returns>A completed task.</returns>

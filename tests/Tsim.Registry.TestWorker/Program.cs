@@ -26,6 +26,8 @@ namespace Tsim.Registry.TestWorker;
 /// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
 /// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
 /// dispose-race ROUTER ITERATIONS         disposes managers while threads read owner records: "survived N" (see SlotCommands)
+/// register-then-dispose TRIALS BASE      disposes managers while a thread registers hosts (see DisposeCommands)
+/// register-until-stop BASE               registers hosts until "stop": "registered NAME"..., "done N"
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -58,6 +60,8 @@ internal static class Program
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
                     "dispose-race" => SlotCommands.DisposeRace(manager, arguments),
+                    "register-then-dispose" => DisposeCommands.RegisterThenDispose(arguments),
+                    "register-until-stop" => DisposeCommands.RegisterUntilStop(manager, arguments),
                     _ => throw new UsageException($"unknown command '{arguments.Command}'"),
                 };
             }

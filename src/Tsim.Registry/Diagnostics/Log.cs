@@ -40,6 +40,10 @@ internal static partial class Log
         Message = "Could not release lock {LockName} of job {JobId}; it stays held until this process exits, then waiters recover it")]
     internal static partial void ReleaseFailed(this ILogger logger, string lockName, string jobId, Exception exception);
 
+    [LoggerMessage(EventId = 1008, EventName = "RegistryLocksHeldPastDispose", Level = LogLevel.Warning,
+        Message = "Dispose returned while registry locks {LockNames} were still held by calls in flight after {GraceMs} ms; each is released when its call ends, never under its write")]
+    internal static partial void RegistryLocksHeldPastDispose(this ILogger logger, string lockNames, double graceMs);
+
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
         Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
     internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);

@@ -88,23 +88,18 @@ internal sealed class LockRecovery
             return false;
         }
 
-        semaphore.Post();
-        if (name.RouterName is { } routerName)
-        {
-            _files.TouchNotify(routerName);
-        }
-
+        LockHandover.PostAndNotify(semaphore, name, _files);
         _logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
         RegistryTelemetry.RecordRecovery(name);
         return true;
     }
 
-    /// <exception cref="RegistryException">A symlink was planted under the guard's name.</exception>
     /// <summary>
     /// Called when this process created the lock's semaphore: a record left over from a previous semaphore of that
     /// name is stale. A dead owner's record is removed; a live owner's is reported, since that process holds a
     /// semaphore that no longer has a name, and mutual exclusion with it is already lost.
     /// </summary>
+    /// <exception cref="RegistryException">A symlink was planted under the guard's name.</exception>
     internal void DiscardStaleRecord(LockName name)
     {
         if (_records.Read(name) is not { } record)

@@ -1,8 +1,10 @@
 namespace Tsim.Registry.Locking;
 
 /// <summary>
-/// Wakes waiters when a lock may have been released: every C# release deletes the lock's owner record, and a router
-/// release (C# and Python alike) touches <c>router_NAME_notify</c>. One inotify instance (FileSystemWatcher) per
+/// Wakes waiters when a lock may have been released: a router release (C# and Python alike) touches
+/// <c>router_NAME_notify</c>, and a C# release of a router shared with Python also deletes its owner record file.
+/// Releases that clear a record slot instead (registry locks, routers not shared with Python) make no event of
+/// their own; registry-lock waiters see them at their next probe. One inotify instance (FileSystemWatcher) per
 /// manager serves every waiter, created on first use: each instance counts against
 /// <c>fs.inotify.max_user_instances</c> (128 by default).
 /// </summary>
@@ -42,6 +44,16 @@ internal sealed class LockReleaseWatcher : IDisposable
         return new Subscription(this, completion, fileNames);
     }
 
+    /// <summary>Wakes every waiter now, as if its files had changed: it re-checks (a disposed manager's waiters give up).</summary>
+    internal void WakeAll()
+    {
+        lock (_gate)
+        {
+            WakeAllLocked();
+        }
+    }
+
+    /// <summary>Stops watching and wakes every waiter; later subscriptions throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         FileSystemWatcher? watcher;
@@ -50,7 +62,7 @@ internal sealed class LockReleaseWatcher : IDisposable
             _disposed = true;
             watcher = _watcher;
             _watcher = null;
-            WakeAll();
+            WakeAllLocked();
         }
 
         watcher?.Dispose();
@@ -86,7 +98,7 @@ internal sealed class LockReleaseWatcher : IDisposable
                     ((FileSystemWatcher)sender).Dispose();
                 }
 
-                WakeAll();
+                WakeAllLocked();
             }
         };
 
@@ -122,7 +134,7 @@ internal sealed class LockReleaseWatcher : IDisposable
         }
     }
 
-    private void WakeAll()
+    private void WakeAllLocked()
     {
         foreach (var set in _waiters.Values)
         {

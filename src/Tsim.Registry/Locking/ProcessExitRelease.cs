@@ -25,12 +25,6 @@ namespace Tsim.Registry.Locking;
 /// </remarks>
 internal static class ProcessExitRelease
 {
-    /// <summary>
-    /// How long an exiting process lets registry calls in flight finish: they take milliseconds, and releasing their
-    /// lock under a write in progress would let another process write over it.
-    /// </summary>
-    private static readonly TimeSpan s_registryCallGrace = TimeSpan.FromSeconds(2);
-
     private static readonly Lock s_gate = new();
     private static readonly Dictionary<LockManager, bool> s_managers = [];
     private static PosixSignalRegistration? s_sigterm;
@@ -100,7 +94,7 @@ internal static class ProcessExitRelease
         var start = Stopwatch.GetTimestamp();
         foreach (var manager in managers)
         {
-            var left = s_registryCallGrace - Stopwatch.GetElapsedTime(start);
+            var left = LockLifetime.RegistryCallGrace - Stopwatch.GetElapsedTime(start);
             manager.ReleaseForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
 

@@ -3,6 +3,11 @@ using System.Globalization;
 namespace Tsim.Registry.Locking;
 
 /// <summary>One of the three registry locks, held by a library call until disposed.</summary>
+/// <remarks>
+/// From its acquisition to its release the hold counts as an operation in flight of its manager (see
+/// <see cref="LockLifetime"/>): the manager's Dispose waits for it and never posts the lock under the call's write,
+/// and the manager's resources stay open until this hold has released.
+/// </remarks>
 internal readonly struct RegistryLockHold : IDisposable
 {
     /// <summary>The holder id of registry locks: they are held inside one call, so only the process matters.</summary>
@@ -17,6 +22,6 @@ internal readonly struct RegistryLockHold : IDisposable
         _name = name;
     }
 
-    /// <summary>Releases the lock.</summary>
+    /// <summary>Releases the lock: deletes its owner record and posts, even after the manager was disposed.</summary>
     public void Dispose() => _locks.Release(_name, JobId);
 }

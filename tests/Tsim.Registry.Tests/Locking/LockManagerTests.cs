@@ -182,6 +182,7 @@ public sealed class LockManagerTests : IDisposable
         locks.TryAcquire(Router("r2"), "job-1", s_short);
 
         locks.TryAcquire(LockName.HostLeases(_context.Prefix), "job-1", s_short).Should().BeTrue();
+        locks.Release(LockName.HostLeases(_context.Prefix), "job-1").Should().BeTrue();
     }
 
     [Fact]
@@ -214,18 +215,180 @@ public sealed class LockManagerTests : IDisposable
     }
 
     [Fact]
-    public void Dispose_HoldingLocks_ReleasesEveryOne()
+    public void Dispose_HoldingRouters_ReleasesEveryOne()
     {
         var locks = CreateLockManager();
         locks.TryAcquire(Router("r1"), "job-1", s_short);
-        locks.TryAcquire(LockName.HostsRegistry(_context.Prefix), "registry", s_short);
+        locks.TryAcquire(Router("r2"), "job-2", s_short);
 
         locks.Dispose();
         locks.Dispose();
 
         _context.RouterSemaphoreValue("r1").Should().Be(1);
-        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(1);
+        _context.RouterSemaphoreValue("r2").Should().Be(1);
         File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+        File.Exists(_context.NotifyPath("r1")).Should().BeTrue();
+        locks.IsClosed.Should().BeTrue("nothing was in flight any more");
+    }
+
+    [Fact]
+    public async Task Dispose_RegistryLockHeldByACallInFlight_WaitsForItsReleaseAndNeverPostsIt()
+    {
+        var locks = CreateLockManager();
+        var name = LockName.HostsRegistry(_context.Prefix);
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+        var hold = locks.AcquireRegistryLock(name, s_short);
+
+        var dispose = Task.Factory.StartNew(locks.Dispose, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        SpinWait.SpinUntil(() => _context.RouterSemaphoreValue("r1") == 1 || dispose.IsCompleted, TimeSpan.FromSeconds(30));
+
+        // Dispose has released the router and now waits for the call holding the registry lock.
+        dispose.IsCompleted.Should().BeFalse("Dispose waits for the registry lock's call to end");
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(0, "Dispose must not post under the call's write");
+        locks.IsClosed.Should().BeFalse();
+        var acquireDuringDispose = () => locks.TryAcquire(LockName.HostLeases(_context.Prefix), "registry", s_short);
+        acquireDuringDispose.Should().Throw<ObjectDisposedException>();
+
+        hold.Dispose();
+        await dispose.WaitAsync(TimeSpan.FromSeconds(30));
+
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(1);
+        RegistryTestContext.SlotRecord(_context.SlotPath(name.Value)).Should().BeNull();
+        locks.IsClosed.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Dispose_RegistryLockHeldPastTheGrace_ReturnsWithoutPostingAndTheLateReleaseStillReleases()
+    {
+        var locks = _context.Track(new LockManager(new LockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System)
+        {
+            DisposeGrace = TimeSpan.FromMilliseconds(50),
+        });
+        var name = LockName.HostsRegistry(_context.Prefix);
+        var hold = locks.AcquireRegistryLock(name, s_short);
+
+        locks.Dispose();
+
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(0, "a hold past the grace is left to its call");
+        locks.IsClosed.Should().BeFalse("the late call still needs the semaphore and its slot");
+
+        hold.Dispose();
+
+        RegistryTestContext.SemaphoreValue(_context.HostsLockName).Should().Be(1);
+        RegistryTestContext.SlotRecord(_context.SlotPath(name.Value)).Should().BeNull();
+        locks.IsClosed.Should().BeTrue("the last operation in flight closes");
+    }
+
+    [Fact]
+    public void Release_RouterAfterDispose_ReturnsFalseAndPostsNothingMore()
+    {
+        var locks = CreateLockManager();
+        locks.TryAcquire(Router("r1"), "job-1", s_short);
+        locks.Dispose();
+
+        locks.Release(Router("r1"), "job-1").Should().BeFalse();
+
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
+    }
+
+    [Fact]
+    public void TryAcquire_ZeroTimeoutDeadOwnerRecorded_RecoversAndAcquires()
+    {
+        var locks = CreateLockManager();
+        using var semaphore = _context.OpenSemaphore(_context.RouterLockName("r1"));
+        semaphore.TryWait().Should().BeTrue();
+        locks.Files.WriteOwnerRecord(Router("r1"), new OwnerRecord
+        {
+            Lock = _context.RouterLockName("r1"),
+            JobId = "dead-job",
+            Pid = int.MaxValue - 1,
+            StartTime = 1,
+            PidNamespace = ProcessIdentity.Current.PidNamespace,
+            AcquiredAt = DateTimeOffset.UtcNow,
+        });
+
+        locks.TryAcquire(Router("r1"), "job-1", LockTimeout.Zero).Should().BeTrue();
+
+        locks.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_ZeroTimeoutDeadOwnerRecorded_RecoversAndAcquiresLikeTheSynchronousWait()
+    {
+        var locks = CreateLockManager();
+        using var semaphore = _context.OpenSemaphore(_context.RouterLockName("r1"));
+        semaphore.TryWait().Should().BeTrue();
+        locks.Files.WriteOwnerRecord(Router("r1"), new OwnerRecord
+        {
+            Lock = _context.RouterLockName("r1"),
+            JobId = "dead-job",
+            Pid = int.MaxValue - 1,
+            StartTime = 1,
+            PidNamespace = ProcessIdentity.Current.PidNamespace,
+            AcquiredAt = DateTimeOffset.UtcNow,
+        });
+
+        (await locks.TryAcquireAsync(Router("r1"), "job-1", LockTimeout.Zero, CancellationToken.None)).Should().BeTrue();
+
+        locks.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_HeldElsewhereThenReleased_WakesAndAcquires()
+    {
+        var holder = CreateLockManager();
+        var locks = CreateLockManager();
+        holder.TryAcquire(Router("r1"), "job-1", s_short).Should().BeTrue();
+
+        var waiting = locks.TryAcquireAsync(Router("r1"), "job-2", LockTimeout.FromSeconds(30), CancellationToken.None).AsTask();
+        waiting.IsCompleted.Should().BeFalse();
+        holder.Release(Router("r1"), "job-1");
+
+        (await waiting.WaitAsync(TimeSpan.FromSeconds(30))).Should().BeTrue();
+        locks.FindHeld(Router("r1"))!.JobId.Should().Be("job-2");
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_Cancelled_ThrowsAndHoldsNothing()
+    {
+        var holder = CreateLockManager();
+        var locks = CreateLockManager();
+        holder.TryAcquire(Router("r1"), "job-1", s_short).Should().BeTrue();
+        using var cancellation = new CancellationTokenSource();
+
+        var waiting = locks.TryAcquireAsync(Router("r1"), "job-2", LockTimeout.Infinite, cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+
+        await waiting.Invoking(w => w.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<OperationCanceledException>();
+        locks.HeldLocks.Should().BeEmpty();
+        _context.RouterSemaphoreValue("r1").Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Dispose_WhileAnAsyncWaiterWaits_TheWaiterGivesUpWithObjectDisposed()
+    {
+        var holder = CreateLockManager();
+        var locks = CreateLockManager();
+        holder.TryAcquire(Router("r1"), "job-1", s_short).Should().BeTrue();
+        var waiting = locks.TryAcquireAsync(Router("r1"), "job-2", LockTimeout.Infinite, CancellationToken.None).AsTask();
+
+        locks.Dispose();
+
+        await waiting.Invoking(w => w.WaitAsync(TimeSpan.FromSeconds(30))).Should().ThrowAsync<ObjectDisposedException>();
+        _context.RouterSemaphoreValue("r1").Should().Be(0, "the holder still holds it");
+        SpinWait.SpinUntil(() => locks.IsClosed, TimeSpan.FromSeconds(30)).Should().BeTrue("the waiter was the last in flight");
+    }
+
+    [Fact]
+    public void ForceRelease_HeldWithoutRecord_PostsAndTouchesNotify()
+    {
+        var locks = CreateLockManager();
+        using var semaphore = _context.OpenSemaphore(_context.RouterLockName("r1"));
+        semaphore.TryWait().Should().BeTrue();
+
+        locks.ForceRelease(Router("r1")).Should().BeTrue();
+
+        _context.RouterSemaphoreValue("r1").Should().Be(1);
         File.Exists(_context.NotifyPath("r1")).Should().BeTrue();
     }
 

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Tsim.Registry.Diagnostics;
+using Tsim.Registry.Transactions;
+
+namespace Tsim.Registry.Locking;
+
+/// <summary>
+/// Acquires the locks of one manager: checks the lock order, waits (<see cref="LockWaiter"/>), writes the owner
+/// record and enters the hold in the table; several routers all or nothing.
+/// </summary>
+/// <remarks>
+/// Every method takes a <c>synchronous</c> flag and is one <see langword="async"/> implementation for both kinds of
+/// caller: with the flag set nothing is ever awaited that is not complete, so the result is complete on return and
+/// no task is allocated (see <see cref="LockWaiter"/>).
+/// </remarks>
+internal sealed class LockAcquirer
+{
+    private readonly OwnerRecords _records;
+    private readonly SemaphoreTable _semaphores;
+    private readonly HeldLockTable _held;
+    private readonly LockWaiter _waiter;
+    private readonly LockReleaser _releaser;
+    private readonly LockLifetime _lifetime;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+
+    internal LockAcquirer(
+        OwnerRecords records,
+        SemaphoreTable semaphores,
+        HeldLockTable held,
+        LockWaiter waiter,
+        LockReleaser releaser,
+        LockLifetime lifetime,
+        ILogger logger,
+        TimeProvider timeProvider)
+    {
+        _records = records;
+        _semaphores = semaphores;
+        _held = held;
+        _waiter = waiter;
+        _releaser = releaser;
+        _lifetime = lifetime;
+        _logger = logger;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>Acquires one lock for <paramref name="jobId"/>; a router only in lock order.</summary>
+    /// <param name="name">The lock.</param>
+    /// <param name="jobId">The job that will hold it.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="synchronous">Whether to block the calling thread (see <see cref="LockWaiter"/>).</param>
+    /// <param name="cancellationToken">Cancels an asynchronous wait.</param>
+    /// <returns>The hold, or <see langword="null"/> when the timeout elapsed.</returns>
+    /// <exception cref="LockRecursionException">A router lock this job already holds was requested again.</exception>
+    /// <exception cref="InvalidOperationException">The router sorts before a router this job holds.</exception>
+    /// <exception cref="ObjectDisposedException">The manager was disposed.</exception>
+    internal ValueTask<HeldLock?> AcquireOneAsync(LockName name, string jobId, LockTimeout timeout, bool synchronous, CancellationToken cancellationToken)
+    {
+        if (name.IsRouter)
+        {
+            _lifetime.ThrowIfDisposed();
+            _held.EnsureLockOrder(new ReadOnlySpan<LockName>(in name), jobId);
+        }
+
+        return AcquireCoreAsync(name, jobId, timeout, synchronous, cancellationToken);
+    }
+
+    /// <summary>Acquires router locks in order, all or nothing; returns the holds, or <see langword="null"/> (none held).</summary>
+    internal async ValueTask<HeldLock[]?> AcquireAllAsync(
+        IReadOnlyList<LockName> sortedNames, string jobId, LockTimeout timeout, bool synchronous, CancellationToken cancellationToken)
+    {
+        _lifetime.ThrowIfDisposed();
+        _held.EnsureLockOrder(sortedNames as LockName[] ?? [.. sortedNames], jobId);
+        var start = Stopwatch.GetTimestamp();
+        var holds = new HeldLock[sortedNames.Count];
+        using var transaction = new Transaction(_logger);
+        for (var i = 0; i < holds.Length; i++)
+        {
+            // Each later lock gets what is left of the total; at zero it is still tried once.
+            if (await AcquireCoreAsync(sortedNames[i], jobId, timeout.Remaining(start), synchronous, cancellationToken).ConfigureAwait(false) is not { } held)
+            {
+                return null; // The transaction releases what was taken.
+            }
+
+            holds[i] = held;
+            transaction.OnRollback($"release {held.Name} held by {jobId}", () => _releaser.ReleaseHeld(held));
+        }
+
+        transaction.Commit();
+        return holds;
+    }
+
+    /// <summary>The acquisition of one lock: wait, then record; registry locks stay in flight until released.</summary>
+    private async ValueTask<HeldLock?> AcquireCoreAsync(LockName name, string jobId, LockTimeout timeout, bool synchronous, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _lifetime.Enter();
+        var stillInFlight = false;
+        try
+        {
+            var semaphore = _semaphores.GetOrOpen(name);
+            var start = Stopwatch.GetTimestamp();
+            if (!await _waiter.WaitAsync(name, semaphore, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
+                return null;
+            }
+
+            var held = OnAcquired(name, jobId, semaphore, start);
+            stillInFlight = !name.IsRouter;
+            return held;
+        }
+        finally
+        {
+            if (!stillInFlight)
+            {
+                _lifetime.Leave();
+            }
+        }
+    }
+
+    /// <summary>Writes the owner record and enters the hold in the table, or gives the semaphore back.</summary>
+    /// <exception cref="ObjectDisposedException">The manager was disposed while this thread waited.</exception>
+    /// <exception cref="RegistryException">The process is exiting.</exception>
+    private HeldLock OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, long start)
+    {
+        if (_lifetime.IsExiting || _lifetime.IsDisposed)
+        {
+            // Exit or Dispose has already released what it knew of: do not start holding anything new.
+            semaphore.Post();
+            throw RefusedAcquisition(name);
+        }
+
+        var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
+        try
+        {
+            // Record after acquire: while the record exists the semaphore is held, never the other way round
+            // (LockRecovery relies on it).
+            _records.Write(name, OwnerRecordFor(held));
+        }
+        catch
+        {
+            semaphore.Post();
+            throw;
+        }
+
+        if (!name.IsRouter)
+        {
+            _lifetime.OnRegistryLockAcquired(); // Before the table: a Dispose that sees the hold also waits for it.
+        }
+
+        if (!_held.TryAdd(held, _lifetime))
+        {
+            // Disposed or exiting between the check above and here: undo, in the order of a release.
+            if (!name.IsRouter)
+            {
+                _lifetime.OnRegistryLockReleased();
+            }
+
+            _records.Remove(name);
+            semaphore.Post();
+            throw RefusedAcquisition(name);
+        }
+
+        RegistryTelemetry.RecordLockAttempt(name, acquired: true, Stopwatch.GetElapsedTime(start));
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        return held;
+    }
+
+    private Exception RefusedAcquisition(LockName name) =>
+        _lifetime.IsDisposed
+            ? new ObjectDisposedException(nameof(LockManager))
+            : new RegistryException($"Lock '{name}' was not taken: the process is exiting (SIGTERM, SIGINT or normal exit).");
+
+    private static OwnerRecord OwnerRecordFor(HeldLock held)
+    {
+        var process = ProcessIdentity.Current;
+        return new OwnerRecord
+        {
+            Lock = held.Name.Value,
+            JobId = held.JobId,
+            Pid = process.Pid,
+            StartTime = process.StartTime,
+            PidNamespace = process.PidNamespace,
+            AcquiredAt = held.AcquiredAt,
+        };
+    }
+}

@@ -1,0 +1,93 @@
+using Tsim.Registry.Security;
+
+namespace Tsim.Registry.Locking;
+
+/// <summary>
+/// The semaphores one manager has open, by lock name: each opened (or created) once, checked against the access
+/// policy, and kept open until the manager's resources close.
+/// </summary>
+internal sealed class SemaphoreTable : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, NamedSemaphore> _open = new(StringComparer.Ordinal);
+    private readonly AccessPolicy _policy;
+    private readonly LockRecovery _recovery;
+    private readonly LockFiles _files;
+    private readonly OwnerRecords _records;
+    private bool _disposed;
+
+    internal SemaphoreTable(AccessPolicy policy, LockRecovery recovery, LockFiles files, OwnerRecords records)
+    {
+        _policy = policy;
+        _recovery = recovery;
+        _files = files;
+        _records = records;
+    }
+
+    /// <summary>Gets the lock's semaphore, opening or creating it (free) on first use.</summary>
+    /// <exception cref="RegistryException">
+    /// It cannot be opened, fails the access policy, or has a value above 1 (mutual exclusion already broken).
+    /// </exception>
+    internal NamedSemaphore GetOrOpen(LockName name)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_open.TryGetValue(name.Value, out var semaphore))
+            {
+                return semaphore;
+            }
+
+            semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, out var created);
+            try
+            {
+                _policy.VerifySemaphore(name.SemaphoreName, created);
+                if (created)
+                {
+                    // A new semaphore makes every record of the old one stale (it was removed by hand or by a tool).
+                    _recovery.DiscardStaleRecord(name);
+                }
+
+                if (semaphore.GetValue() > 1)
+                {
+                    throw new RegistryException(
+                        $"Semaphore '{name.SemaphoreName}' has the value {semaphore.GetValue()}: more than one process can enter at once, so mutual exclusion is already broken " +
+                        $"(someone posted without holding it). Stop every job runner of this registry, then remove {name.SemaphoreFilePath} and its owner record ({_files.OwnerRecordPath(name)} or {_files.SlotPath(name)}); the next acquire recreates them.");
+                }
+            }
+            catch
+            {
+                semaphore.Dispose();
+                throw;
+            }
+
+            _open.Add(name.Value, semaphore);
+            return semaphore;
+        }
+    }
+
+    /// <summary>Gets the lock's semaphore if this table has it open already.</summary>
+    internal NamedSemaphore? TryGetOpen(LockName name)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _open.GetValueOrDefault(name.Value);
+        }
+    }
+
+    /// <summary>Closes every semaphore; called only once no operation uses them any more.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            foreach (var semaphore in _open.Values)
+            {
+                semaphore.Dispose();
+            }
+
+            _open.Clear();
+        }
+    }
+}
