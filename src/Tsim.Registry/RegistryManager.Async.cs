@@ -23,10 +23,7 @@ public sealed partial class RegistryManager
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<bool> AcquireRouterLockAsync(string routerName, string jobId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
         return AcquireRouterLockCoreAsync(routerName, jobId, checkedTimeout, cancellationToken);
     }
 
@@ -50,10 +47,7 @@ public sealed partial class RegistryManager
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
         return AcquireAllRouterLocksCoreAsync(routers, jobId, checkedTimeout, cancellationToken);
     }
 
@@ -77,10 +71,7 @@ public sealed partial class RegistryManager
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
         return RouterLockCoreAsync(routerName, jobId, checkedTimeout, timeout, cancellationToken);
     }
 
@@ -104,10 +95,7 @@ public sealed partial class RegistryManager
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
 
         // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
         using var operation = RegistryTelemetry.StartOperation("all_router_locks_async");
@@ -144,9 +132,7 @@ public sealed partial class RegistryManager
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<bool> WaitForAllRoutersAsync(IEnumerable<string> routerNames, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersWait(routerNames, timeout);
 
         using var operation = RegistryTelemetry.StartOperation("wait_for_all_routers_async");
         var start = Stopwatch.GetTimestamp();

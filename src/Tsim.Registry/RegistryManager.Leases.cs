@@ -105,14 +105,7 @@ public sealed partial class RegistryManager
         var result = _documents.HostLeases.Release(hostName, runId)
             ?? throw new RegistryNotFoundException($"Run '{runId}' holds no lease on host '{hostName}'.");
 
-        _logger.LeaseReleased("host", runId, hostName, result.RefCount, result.ShouldDelete);
-        Audit("release_host_lease", w =>
-        {
-            w.WriteString("run_id", runId);
-            w.WriteString("host_name", hostName);
-            w.WriteNumber("ref_count", result.RefCount);
-            w.WriteBoolean("should_delete", result.ShouldDelete);
-        });
+        OnLeaseReleased("release_host_lease", "host", runId, hostName, neighborIp: null, hostName, result);
         return operation.Complete(result);
     }
 
@@ -153,6 +146,24 @@ public sealed partial class RegistryManager
         }
 
         return operation.Complete(result);
+    }
+
+    /// <summary>Logs a released host or neighbour lease and appends its audit line, in the specification's shape.</summary>
+    private void OnLeaseReleased(string operation, string kind, string runId, string hostName, string? neighborIp, string key, LeaseRelease result)
+    {
+        _logger.LeaseReleased(kind, runId, key, result.RefCount, result.ShouldDelete);
+        Audit(operation, w =>
+        {
+            w.WriteString("run_id", runId);
+            w.WriteString("host_name", hostName);
+            if (neighborIp is not null)
+            {
+                w.WriteString("neighbor_ip", neighborIp);
+            }
+
+            w.WriteNumber("ref_count", result.RefCount);
+            w.WriteBoolean("should_delete", result.ShouldDelete);
+        });
     }
 
     private static HostLease ToHostLease(HostLeaseRecord record) =>

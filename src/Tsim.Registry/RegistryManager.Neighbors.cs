@@ -19,13 +19,8 @@ public sealed partial class RegistryManager
     /// <exception cref="RegistryCorruptionException"><c>neighbor_leases.json</c> does not parse.</exception>
     public int AcquireNeighborLease(string runId, string hostName, string neighborIp)
     {
-        NameRules.ThrowIfInvalidId(runId, nameof(runId));
-        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
-        var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
-        ThrowIfDisposed();
+        var (key, ip) = CheckNeighborLease(runId, hostName, neighborIp);
         using var operation = RegistryTelemetry.StartOperation("acquire_neighbor_lease");
-
-        var key = NeighborLeaseEntry.Key(hostName, ip);
         var refCount = _documents.NeighborLeases.Add(
             key,
             () => new NeighborLeaseEntry { HostName = hostName, NeighborIp = ip },
@@ -60,25 +55,12 @@ public sealed partial class RegistryManager
     /// <exception cref="RegistryCorruptionException"><c>neighbor_leases.json</c> does not parse.</exception>
     public LeaseRelease ReleaseNeighborLease(string runId, string hostName, string neighborIp)
     {
-        NameRules.ThrowIfInvalidId(runId, nameof(runId));
-        NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
-        var ip = NetworkAddresses.CanonicalIpOrThrow(neighborIp, nameof(neighborIp));
-        ThrowIfDisposed();
+        var (key, ip) = CheckNeighborLease(runId, hostName, neighborIp);
         using var operation = RegistryTelemetry.StartOperation("release_neighbor_lease");
-
-        var key = NeighborLeaseEntry.Key(hostName, ip);
         var result = _documents.NeighborLeases.Release(key, runId)
             ?? throw new RegistryNotFoundException($"Run '{runId}' holds no lease on neighbour entry '{key}'.");
 
-        _logger.LeaseReleased("neighbour", runId, key, result.RefCount, result.ShouldDelete);
-        Audit("release_neighbor_lease", w =>
-        {
-            w.WriteString("run_id", runId);
-            w.WriteString("host_name", hostName);
-            w.WriteString("neighbor_ip", ip);
-            w.WriteNumber("ref_count", result.RefCount);
-            w.WriteBoolean("should_delete", result.ShouldDelete);
-        });
+        OnLeaseReleased("release_neighbor_lease", "neighbour", runId, hostName, ip, key, result);
         return operation.Complete(result);
     }
 }

@@ -23,10 +23,7 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
     public bool AcquireRouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
-        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
         using var operation = RegistryTelemetry.StartOperation("acquire_router_lock");
         return operation.Complete(TryAcquireRouter(routerName, jobId, checkedTimeout));
     }
@@ -111,10 +108,7 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
     public bool AcquireAllRouterLocksAtomic(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
         using var operation = RegistryTelemetry.StartOperation("acquire_all_router_locks");
         return operation.Complete(TryAcquireAllRouters(routers, jobId, checkedTimeout));
     }
@@ -163,10 +157,7 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
     public RouterLockScope RouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
-        NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
 
         // Its own operation, so that a timeout (thrown here) marks the activity and duration as failed.
         using var operation = RegistryTelemetry.StartOperation("router_lock");
@@ -191,10 +182,7 @@ public sealed partial class RegistryManager
     /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
     public RouterLockScope AllRouterLocks(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        NameRules.ThrowIfInvalidId(jobId, nameof(jobId));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockAtomicSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
 
         using var operation = RegistryTelemetry.StartOperation("all_router_locks");
         var hold = _locks.TryHoldRouters(RouterLockNames(routers), jobId, checkedTimeout, _auditScopeRelease)
@@ -230,9 +218,7 @@ public sealed partial class RegistryManager
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
     public bool WaitForAllRouters(IEnumerable<string> routerNames, TimeSpan? timeout = null)
     {
-        var routers = NameRules.SortedDistinctRouterNames(routerNames, nameof(routerNames));
-        var checkedTimeout = LockTimeout.From(timeout, _options.LockTimeouts.RouterLockSeconds, nameof(timeout));
-        ThrowIfDisposed();
+        var (routers, checkedTimeout) = CheckRoutersWait(routerNames, timeout);
         using var operation = RegistryTelemetry.StartOperation("wait_for_all_routers");
 
         var start = Stopwatch.GetTimestamp();

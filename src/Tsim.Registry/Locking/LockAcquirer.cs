@@ -14,37 +14,8 @@ namespace Tsim.Registry.Locking;
 /// caller: with the flag set nothing is ever awaited that is not complete, so the result is complete on return and
 /// no task is allocated (see <see cref="LockWaiter"/>).
 /// </remarks>
-internal sealed class LockAcquirer
+internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphores, HeldLockTable heldLocks, LockWaiter waiter, LockReleaser releaser, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
 {
-    private readonly OwnerRecords _records;
-    private readonly SemaphoreTable _semaphores;
-    private readonly HeldLockTable _held;
-    private readonly LockWaiter _waiter;
-    private readonly LockReleaser _releaser;
-    private readonly LockLifetime _lifetime;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
-
-    internal LockAcquirer(
-        OwnerRecords records,
-        SemaphoreTable semaphores,
-        HeldLockTable held,
-        LockWaiter waiter,
-        LockReleaser releaser,
-        LockLifetime lifetime,
-        ILogger logger,
-        TimeProvider timeProvider)
-    {
-        _records = records;
-        _semaphores = semaphores;
-        _held = held;
-        _waiter = waiter;
-        _releaser = releaser;
-        _lifetime = lifetime;
-        _logger = logger;
-        _timeProvider = timeProvider;
-    }
-
     /// <summary>Acquires one lock for <paramref name="jobId"/>; a router only in lock order.</summary>
     /// <param name="name">The lock.</param>
     /// <param name="jobId">The job that will hold it.</param>
@@ -59,8 +30,8 @@ internal sealed class LockAcquirer
     {
         if (name.IsRouter)
         {
-            _lifetime.ThrowIfDisposed();
-            _held.EnsureLockOrder(new ReadOnlySpan<LockName>(in name), jobId);
+            lifetime.ThrowIfDisposed();
+            heldLocks.EnsureLockOrder(new ReadOnlySpan<LockName>(in name), jobId);
         }
 
         return AcquireCoreAsync(name, jobId, timeout, synchronous, cancellationToken);
@@ -70,11 +41,11 @@ internal sealed class LockAcquirer
     internal async ValueTask<HeldLock[]?> AcquireAllAsync(
         IReadOnlyList<LockName> sortedNames, string jobId, LockTimeout timeout, bool synchronous, CancellationToken cancellationToken)
     {
-        _lifetime.ThrowIfDisposed();
-        _held.EnsureLockOrder(sortedNames as LockName[] ?? [.. sortedNames], jobId);
+        lifetime.ThrowIfDisposed();
+        heldLocks.EnsureLockOrder(sortedNames as LockName[] ?? [.. sortedNames], jobId);
         var start = Stopwatch.GetTimestamp();
         var holds = new HeldLock[sortedNames.Count];
-        using var transaction = new Transaction(_logger);
+        using var transaction = new Transaction(logger);
         for (var i = 0; i < holds.Length; i++)
         {
             // Each later lock gets what is left of the total; at zero it is still tried once.
@@ -84,7 +55,7 @@ internal sealed class LockAcquirer
             }
 
             holds[i] = held;
-            transaction.OnRollback($"release {held.Name} held by {jobId}", () => _releaser.ReleaseHeld(held));
+            transaction.OnRollback($"release {held.Name} held by {jobId}", () => releaser.ReleaseHeld(held));
         }
 
         transaction.Commit();
@@ -95,15 +66,15 @@ internal sealed class LockAcquirer
     private async ValueTask<HeldLock?> AcquireCoreAsync(LockName name, string jobId, LockTimeout timeout, bool synchronous, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _lifetime.Enter();
+        lifetime.Enter();
         var stillInFlight = false;
         try
         {
-            var semaphore = _semaphores.GetOrOpen(name);
+            var semaphore = semaphores.GetOrOpen(name);
             var start = Stopwatch.GetTimestamp();
-            if (!await _waiter.WaitAsync(name, semaphore, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
+            if (!await waiter.WaitAsync(name, semaphore, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
             {
-                _logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
+                logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
                 RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
                 return null;
             }
@@ -116,7 +87,7 @@ internal sealed class LockAcquirer
         {
             if (!stillInFlight)
             {
-                _lifetime.Leave();
+                lifetime.Leave();
             }
         }
     }
@@ -126,19 +97,19 @@ internal sealed class LockAcquirer
     /// <exception cref="RegistryException">The process is exiting.</exception>
     private HeldLock OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, long start)
     {
-        if (_lifetime.IsExiting || _lifetime.IsDisposed)
+        if (lifetime.IsExiting || lifetime.IsDisposed)
         {
             // Exit or Dispose has already released what it knew of: do not start holding anything new.
             semaphore.Post();
             throw RefusedAcquisition(name);
         }
 
-        var held = new HeldLock(name, jobId, _timeProvider.GetUtcNow());
+        var held = new HeldLock(name, jobId, timeProvider.GetUtcNow());
         try
         {
             // Record after acquire: while the record exists the semaphore is held, never the other way round
             // (LockRecovery relies on it).
-            _records.Write(name, OwnerRecordFor(held));
+            records.Write(name, OwnerRecordFor(held));
         }
         catch
         {
@@ -148,33 +119,33 @@ internal sealed class LockAcquirer
 
         if (!name.IsRouter)
         {
-            _lifetime.OnRegistryLockAcquired(); // Before the table: a Dispose that sees the hold also waits for it.
+            lifetime.OnRegistryLockAcquired(); // Before the table: a Dispose that sees the hold also waits for it.
         }
 
-        if (!_held.TryAdd(held, _lifetime))
+        if (!heldLocks.TryAdd(held, lifetime))
         {
             // Disposed or exiting between the check above and here: undo, in the order of a release.
             if (!name.IsRouter)
             {
-                _lifetime.OnRegistryLockReleased();
+                lifetime.OnRegistryLockReleased();
             }
 
-            _records.Remove(name);
+            records.Remove(name);
             semaphore.Post();
             throw RefusedAcquisition(name);
         }
 
         RegistryTelemetry.RecordLockAttempt(name, acquired: true, Stopwatch.GetElapsedTime(start));
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            _logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            logger.LockAcquired(name.Value, jobId, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
         return held;
     }
 
     private Exception RefusedAcquisition(LockName name) =>
-        _lifetime.IsDisposed
+        lifetime.IsDisposed
             ? new ObjectDisposedException(nameof(LockManager))
             : new RegistryException($"Lock '{name}' was not taken: the process is exiting (SIGTERM, SIGINT or normal exit).");
 

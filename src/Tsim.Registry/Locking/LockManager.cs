@@ -76,7 +76,7 @@ internal sealed class LockManager : IDisposable
     /// <exception cref="RegistryLockTimeoutException">The lock was not acquired within <paramref name="timeout"/>.</exception>
     internal RegistryLockHold AcquireRegistryLock(LockName name, LockTimeout timeout)
     {
-        if (!TryAcquire(name, RegistryLockHold.JobId, timeout))
+        if (Synchronously(_acquirer.AcquireOneAsync(name, RegistryLockHold.JobId, timeout, synchronous: true, CancellationToken.None)) is not { } held)
         {
             throw new RegistryLockTimeoutException(
                 $"Could not acquire registry lock '{name}' within {timeout}. Another process holds it; if none is running, a crashed process left it held.")
@@ -86,7 +86,7 @@ internal sealed class LockManager : IDisposable
             };
         }
 
-        return new RegistryLockHold(this, name);
+        return new RegistryLockHold(this, held);
     }
 
     /// <summary>Acquires one lock for <paramref name="jobId"/>, waiting up to <paramref name="timeout"/>.</summary>
@@ -142,6 +142,9 @@ internal sealed class LockManager : IDisposable
     /// <inheritdoc cref="LockReleaser.ReleaseHeld"/>
     internal bool ReleaseHeld(HeldLock held) => _releaser.ReleaseHeld(held);
 
+    /// <summary>Releases exactly this registry-lock hold, once (see <see cref="LockReleaser.ReleaseRegistryHold"/>).</summary>
+    internal bool ReleaseRegistryHold(HeldLock held) => _releaser.ReleaseRegistryHold(held);
+
     /// <summary>Gets a semaphore's value without creating it: -1 when it does not exist, 0 held, 1 free.</summary>
     internal int GetValue(LockName name)
     {
@@ -165,32 +168,10 @@ internal sealed class LockManager : IDisposable
     /// <summary>Operator override: see <see cref="LockOverride.ForceRelease"/>.</summary>
     /// <returns><see langword="false"/> when the lock was not held.</returns>
     /// <exception cref="InvalidOperationException">A live owner, or one of another pid namespace, is recorded.</exception>
-    internal bool ForceRelease(LockName name)
-    {
-        _lifetime.Enter();
-        try
-        {
-            return _override.ForceRelease(name, _semaphores.GetOrOpen(name));
-        }
-        finally
-        {
-            _lifetime.Leave();
-        }
-    }
+    internal bool ForceRelease(LockName name) => InFlight(name, _override.ForceRelease);
 
     /// <summary>Recovers the lock if its recorded owner died; used by waiters that never acquire (WaitForRouter).</summary>
-    internal bool TryRecoverDeadOwner(LockName name)
-    {
-        _lifetime.Enter();
-        try
-        {
-            return _recovery.TryRecover(name, _semaphores.GetOrOpen(name));
-        }
-        finally
-        {
-            _lifetime.Leave();
-        }
-    }
+    internal bool TryRecoverDeadOwner(LockName name) => InFlight(name, _recovery.TryRecover);
 
     /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
     internal HeldLock? FindHeld(LockName name) => _held.Find(name);
@@ -248,6 +229,24 @@ internal sealed class LockManager : IDisposable
                 // Each late call still releases its lock when it ends; the handles stay open for it until then.
                 _logger.RegistryLocksHeldPastDispose(string.Join(", ", _held.RegistryLockNames()), DisposeGrace.TotalMilliseconds);
             }
+        }
+        finally
+        {
+            _lifetime.Leave();
+        }
+    }
+
+    /// <summary>
+    /// Runs an operation on a lock's semaphore as an operation in flight: the handles stay open until it is done, so a
+    /// concurrent Dispose never closes the semaphore between its record discard and its post.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The manager was disposed.</exception>
+    private bool InFlight(LockName name, Func<LockName, NamedSemaphore, bool> operation)
+    {
+        _lifetime.Enter();
+        try
+        {
+            return operation(name, _semaphores.GetOrOpen(name));
         }
         finally
         {

@@ -8,23 +8,8 @@ namespace Tsim.Registry.Locking;
 /// The operator override: frees a held lock whose holder left no usable trace, which automatic recovery
 /// (<see cref="LockRecovery"/>) cannot judge (docs/ARCHITECTURE.md, "Crash safety").
 /// </summary>
-internal sealed class LockOverride
+internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, LockTimeout probeInterval, ILogger logger)
 {
-    private readonly LockFiles _files;
-    private readonly OwnerRecords _records;
-    private readonly LockRecovery _recovery;
-    private readonly LockTimeout _probeInterval;
-    private readonly ILogger _logger;
-
-    internal LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, LockTimeout probeInterval, ILogger logger)
-    {
-        _files = files;
-        _records = records;
-        _recovery = recovery;
-        _probeInterval = probeInterval;
-        _logger = logger;
-    }
-
     /// <summary>
     /// Frees the lock unless a live (or unjudgeable) owner is recorded; a dead recorded owner goes through the normal
     /// recovery.
@@ -38,7 +23,7 @@ internal sealed class LockOverride
             return false;
         }
 
-        if (_records.Read(name) is { } record)
+        if (records.Read(name) is { } record)
         {
             var liveness = OwnerLivenessCheck.Check(record);
             if (liveness != OwnerLiveness.Dead)
@@ -47,21 +32,21 @@ internal sealed class LockOverride
                     $"Lock '{name}' is held by job '{record.JobId}' (pid {record.Pid}), which is {(liveness == OwnerLiveness.Alive ? "alive" : "in another pid namespace")}; refusing to force it free.");
             }
 
-            return _recovery.TryRecover(name, semaphore);
+            return recovery.TryRecover(name, semaphore);
         }
 
         // No record: a holder killed between its wait and its record, or a Python holder (which writes none), which the
         // operator vouches is gone. A live C# lock is also without a record for microseconds at every handover, so
         // watch it under the recovery guard for a quiet period: posting is only safe if it stayed held with no record
         // throughout. Any change means a live holder: refuse.
-        using var guard = _recovery.TryTakeGuard(name)
+        using var guard = recovery.TryTakeGuard(name)
             ?? throw new InvalidOperationException($"Lock '{name}' is being recovered by another process right now.");
 
         // The record may be there but unusable (empty or unparseable: a holder killed while writing it); what must not
         // happen during the watch is any change to it.
-        var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * _probeInterval.Milliseconds));
-        var unusableRecord = _records.Snapshot(name);
-        if (_records.Read(name) is not null)
+        var quiet = TimeSpan.FromMilliseconds(Math.Max(500, 2 * probeInterval.Milliseconds));
+        var unusableRecord = records.Snapshot(name);
+        if (records.Read(name) is not null)
         {
             // A record appeared since the first look: a new holder was between its wait and its record then.
             throw new InvalidOperationException(
@@ -71,7 +56,7 @@ internal sealed class LockOverride
         var start = Stopwatch.GetTimestamp();
         while (Stopwatch.GetElapsedTime(start) < quiet)
         {
-            if (semaphore.GetValue() != 0 || !_records.Snapshot(name).SameAs(unusableRecord))
+            if (semaphore.GetValue() != 0 || !records.Snapshot(name).SameAs(unusableRecord))
             {
                 throw new InvalidOperationException(
                     $"Lock '{name}' changed hands while it was watched before forcing it free: its holder is alive. Nothing was changed.");
@@ -80,13 +65,13 @@ internal sealed class LockOverride
             Thread.Sleep(1); // Polling a foreign holder's state: there is no event for "nothing happened".
         }
 
-        if (!unusableRecord.IsEmpty && !_records.Discard(name))
+        if (!unusableRecord.IsEmpty && !records.Discard(name))
         {
             throw new InvalidOperationException($"Lock '{name}' was not forced free: its unusable owner record cannot be removed.");
         }
 
-        LockHandover.PostAndNotify(semaphore, name, _files);
-        _logger.LockForced(name.Value);
+        LockHandover.PostAndNotify(semaphore, name, files);
+        logger.LockForced(name.Value);
         return true;
     }
 }

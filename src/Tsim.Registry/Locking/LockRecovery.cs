@@ -42,23 +42,12 @@ namespace Tsim.Registry.Locking;
 /// when this process creates the semaphore anew, since a record of a removed semaphore proves nothing.
 /// </para>
 /// </remarks>
-internal sealed class LockRecovery
+internal sealed class LockRecovery(LockFiles files, OwnerRecords records, ILogger logger)
 {
-    private readonly LockFiles _files;
-    private readonly OwnerRecords _records;
-    private readonly ILogger _logger;
-
-    internal LockRecovery(LockFiles files, OwnerRecords records, ILogger logger)
-    {
-        _files = files;
-        _records = records;
-        _logger = logger;
-    }
-
     /// <summary>Recovers the lock if its recorded owner is dead. Returns <see langword="true"/> when it posted.</summary>
     internal bool TryRecover(LockName name, NamedSemaphore semaphore)
     {
-        if (_records.Read(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
+        if (records.Read(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
         {
             return false;
         }
@@ -70,13 +59,13 @@ internal sealed class LockRecovery
         }
 
         // Re-read under the guard: only the very record we judged may be recovered, and only once.
-        if (_records.Read(name) is not { } current || !current.IsSameHoldAs(observed) ||
+        if (records.Read(name) is not { } current || !current.IsSameHoldAs(observed) ||
             OwnerLivenessCheck.Check(current) != OwnerLiveness.Dead)
         {
             return false;
         }
 
-        if (!_records.Discard(name))
+        if (!records.Discard(name))
         {
             return false; // A record that outlived the post would later let a live holder's lock be "recovered".
         }
@@ -88,8 +77,8 @@ internal sealed class LockRecovery
             return false;
         }
 
-        LockHandover.PostAndNotify(semaphore, name, _files);
-        _logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
+        LockHandover.PostAndNotify(semaphore, name, files);
+        logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
         RegistryTelemetry.RecordRecovery(name);
         return true;
     }
@@ -102,24 +91,24 @@ internal sealed class LockRecovery
     /// <exception cref="RegistryException">A symlink was planted under the guard's name.</exception>
     internal void DiscardStaleRecord(LockName name)
     {
-        if (_records.Read(name) is not { } record)
+        if (records.Read(name) is not { } record)
         {
             return;
         }
 
         using var guard = TryTakeGuard(name);
-        if (guard is null || _records.Read(name) is not { } current || !current.IsSameHoldAs(record))
+        if (guard is null || records.Read(name) is not { } current || !current.IsSameHoldAs(record))
         {
             return; // Someone is recovering it, or it changed: a live holder of the new semaphore wrote it.
         }
 
         if (OwnerLivenessCheck.Check(current) == OwnerLiveness.Dead)
         {
-            _records.Discard(name);
+            records.Discard(name);
         }
         else
         {
-            _logger.StaleRecordOfLiveOwner(name.Value, current.JobId, current.Pid);
+            logger.StaleRecordOfLiveOwner(name.Value, current.JobId, current.Pid);
         }
     }
 
@@ -128,11 +117,11 @@ internal sealed class LockRecovery
     {
         // O_NOFOLLOW: in group mode any group member can plant a link here; following it would create, lock and
         // (ApplyToNewFile) chmod a file elsewhere. Not O_TRUNC: the guard's content is irrelevant, only its lock.
-        var path = _files.RecoveryGuardPath(name);
+        var path = files.RecoveryGuardPath(name);
         var guard = Interop.Libc.Open(
             path,
             Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC,
-            _files.Policy.FileModeBits);
+            files.Policy.FileModeBits);
         if (guard.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -155,7 +144,7 @@ internal sealed class LockRecovery
             return null;
         }
 
-        _files.Policy.ApplyToNewFile(guard);
+        files.Policy.ApplyToNewFile(guard);
         return guard;
     }
 }

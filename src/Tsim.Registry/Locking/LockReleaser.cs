@@ -7,28 +7,8 @@ namespace Tsim.Registry.Locking;
 /// Releases the locks of one manager: only a hold the manager has (a release by anyone else posts nothing), record
 /// first, then the post (see <see cref="LockHandover"/>).
 /// </summary>
-internal sealed class LockReleaser
+internal sealed class LockReleaser(LockFiles files, OwnerRecords records, SemaphoreTable semaphores, HeldLockTable heldLocks, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
 {
-    private readonly LockFiles _files;
-    private readonly OwnerRecords _records;
-    private readonly SemaphoreTable _semaphores;
-    private readonly HeldLockTable _held;
-    private readonly LockLifetime _lifetime;
-    private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
-
-    internal LockReleaser(
-        LockFiles files, OwnerRecords records, SemaphoreTable semaphores, HeldLockTable held, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
-    {
-        _files = files;
-        _records = records;
-        _semaphores = semaphores;
-        _held = held;
-        _lifetime = lifetime;
-        _logger = logger;
-        _timeProvider = timeProvider;
-    }
-
     /// <summary>
     /// Releases a lock held by <paramref name="jobId"/>. Returns <see langword="false"/> and changes nothing when this
     /// manager does not hold it for that job, or (router locks) when the manager was disposed, which released them.
@@ -39,7 +19,7 @@ internal sealed class LockReleaser
     {
         if (name.IsRouter)
         {
-            if (!_lifetime.TryEnter())
+            if (!lifetime.TryEnter())
             {
                 return false; // Disposed: Dispose releases every router lock it holds.
             }
@@ -50,7 +30,7 @@ internal sealed class LockReleaser
             }
             finally
             {
-                _lifetime.Leave();
+                lifetime.Leave();
             }
         }
 
@@ -66,8 +46,8 @@ internal sealed class LockReleaser
         }
         finally
         {
-            _lifetime.OnRegistryLockReleased();
-            _lifetime.Leave();
+            lifetime.OnRegistryLockReleased();
+            lifetime.Leave();
         }
     }
 
@@ -78,27 +58,53 @@ internal sealed class LockReleaser
     /// <exception cref="RegistryException">The owner record could not be removed; the lock stays held until this process exits.</exception>
     internal bool ReleaseHeld(HeldLock held)
     {
-        if (!_lifetime.TryEnter())
+        if (!lifetime.TryEnter())
         {
             return false; // Disposed: Dispose releases every router lock it holds, this one included.
         }
 
         try
         {
-            return _held.TryRemove(held) && ReleaseCore(held);
+            return heldLocks.TryRemove(held) && ReleaseCore(held);
         }
         finally
         {
-            _lifetime.Leave();
+            lifetime.Leave();
+        }
+    }
+
+    /// <summary>
+    /// Releases exactly this registry-lock hold, once: <see langword="false"/> when it was released already. A second
+    /// release of one hold must never release a later call's hold of the same lock (all registry holds of a process
+    /// share one job id), so the hold is found by reference, not by name and job. Works after Dispose: the hold kept
+    /// the manager's handles open.
+    /// </summary>
+    /// <exception cref="RegistryException">The owner record could not be removed; the lock stays held until this process exits.</exception>
+    internal bool ReleaseRegistryHold(HeldLock held)
+    {
+        // In flight since its acquisition; the first release ends that, a second finds nothing and changes nothing.
+        if (!heldLocks.TryRemove(held))
+        {
+            return false;
+        }
+
+        try
+        {
+            return ReleaseCore(held);
+        }
+        finally
+        {
+            lifetime.OnRegistryLockReleased();
+            lifetime.Leave();
         }
     }
 
     /// <summary>Releases every router lock still held, for whichever job (Dispose, exit). The caller is in flight.</summary>
     internal void ReleaseRouters()
     {
-        foreach (var held in _held.RemoveRouters())
+        foreach (var held in heldLocks.RemoveRouters())
         {
-            _logger.ReleasedOnDispose(held.Name.Value, held.JobId);
+            logger.ReleasedOnDispose(held.Name.Value, held.JobId);
             try
             {
                 ReleaseCore(held);
@@ -106,20 +112,20 @@ internal sealed class LockReleaser
             catch (RegistryException ex)
             {
                 // Its record could not be removed, so it stays held until this process is gone; the others still go.
-                _logger.ReleaseFailed(held.Name.Value, held.JobId, ex);
+                logger.ReleaseFailed(held.Name.Value, held.JobId, ex);
             }
         }
     }
 
     private bool TryRemove(LockName name, string jobId, out HeldLock held)
     {
-        if (_held.TryRemove(name, jobId, out var found))
+        if (heldLocks.TryRemove(name, jobId, out var found))
         {
             held = found!;
             return true;
         }
 
-        _logger.ReleaseByNonHolder(name.Value, jobId, found?.JobId ?? "none");
+        logger.ReleaseByNonHolder(name.Value, jobId, found?.JobId ?? "none");
         held = null!;
         return false;
     }
@@ -135,18 +141,18 @@ internal sealed class LockReleaser
         // must never outlive its hold (LockRecovery relies on it). If it cannot be removed (nor emptied), the lock
         // stays held: a stale record naming this process would let a waiter "recover" a later holder's lock once
         // this process is gone.
-        if (!_records.Remove(name))
+        if (!records.Remove(name))
         {
             throw new RegistryException(
-                $"Lock '{name}' was not released: its owner record '{_files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
+                $"Lock '{name}' was not released: its owner record '{files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
         }
 
-        LockHandover.PostAndNotify(_semaphores.GetOrOpen(name), name, _files);
-        var heldFor = _timeProvider.GetUtcNow() - held.AcquiredAt;
+        LockHandover.PostAndNotify(semaphores.GetOrOpen(name), name, files);
+        var heldFor = timeProvider.GetUtcNow() - held.AcquiredAt;
         RegistryTelemetry.RecordLockHeld(name, heldFor);
-        if (_logger.IsEnabled(LogLevel.Debug))
+        if (logger.IsEnabled(LogLevel.Debug))
         {
-            _logger.LockReleased(name.Value, held.JobId, heldFor.TotalMilliseconds);
+            logger.LockReleased(name.Value, held.JobId, heldFor.TotalMilliseconds);
         }
 
         return true;

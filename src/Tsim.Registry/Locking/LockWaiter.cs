@@ -18,25 +18,11 @@ namespace Tsim.Registry.Locking;
 /// <see cref="ObjectDisposedException"/> within one slice of the manager being disposed.
 /// </para>
 /// </remarks>
-internal sealed class LockWaiter
+internal sealed class LockWaiter(LockRecovery recovery, LockReleaseWatcher watcher, LockFiles files, LockLifetime lifetime, LockTimeout probeInterval)
 {
     /// <summary>How often a synchronous waiter tries the semaphore (spinning, then yielding) before it sleeps in the kernel.</summary>
     private const int SpinAttempts = 20;
 
-    private readonly LockRecovery _recovery;
-    private readonly LockReleaseWatcher _watcher;
-    private readonly LockFiles _files;
-    private readonly LockLifetime _lifetime;
-    private readonly LockTimeout _probeInterval;
-
-    internal LockWaiter(LockRecovery recovery, LockReleaseWatcher watcher, LockFiles files, LockLifetime lifetime, LockTimeout probeInterval)
-    {
-        _recovery = recovery;
-        _watcher = watcher;
-        _files = files;
-        _lifetime = lifetime;
-        _probeInterval = probeInterval;
-    }
 
     /// <summary>Takes the semaphore, waiting until <paramref name="timeout"/> (counted from <paramref name="start"/>) runs out.</summary>
     /// <param name="name">The lock.</param>
@@ -64,7 +50,7 @@ internal sealed class LockWaiter
         while (true)
         {
             // Subscribe before trying: a release between the try and the await still completes the subscription.
-            using var subscription = synchronous ? null : _watcher.Subscribe(watchedFiles ??= WatchedFiles(name));
+            using var subscription = synchronous ? null : watcher.Subscribe(watchedFiles ??= WatchedFiles(name));
             if (semaphore.TryWait())
             {
                 return true;
@@ -73,7 +59,7 @@ internal sealed class LockWaiter
             // After a slice without a release, and once more at the deadline (so a zero timeout too): a dead owner
             // never posts, so its lock is recovered here or never.
             var remaining = timeout.Remaining(start);
-            if ((probeDue || remaining.IsZero) && _recovery.TryRecover(name, semaphore) && semaphore.TryWait())
+            if ((probeDue || remaining.IsZero) && recovery.TryRecover(name, semaphore) && semaphore.TryWait())
             {
                 return true;
             }
@@ -83,8 +69,8 @@ internal sealed class LockWaiter
                 return false;
             }
 
-            _lifetime.ThrowIfDisposed();
-            var slice = remaining.IsInfinite || remaining.Milliseconds > _probeInterval.Milliseconds ? _probeInterval : remaining;
+            lifetime.ThrowIfDisposed();
+            var slice = remaining.IsInfinite || remaining.Milliseconds > probeInterval.Milliseconds ? probeInterval : remaining;
             if (synchronous)
             {
                 if (semaphore.Wait(slice))
@@ -103,7 +89,7 @@ internal sealed class LockWaiter
 
     /// <summary>The files whose change may mean a release: the owner record file, and a router's notify file.</summary>
     private string[] WatchedFiles(LockName name) =>
-        name.RouterName is { } router ? [name.Value, Path.GetFileName(_files.NotifyPath(router))] : [name.Value];
+        name.RouterName is { } router ? [name.Value, Path.GetFileName(files.NotifyPath(router))] : [name.Value];
 
     /// <summary>Awaits a release event; <see langword="false"/> when the slice ran out first.</summary>
     private static async ValueTask<bool> WaitForReleaseAsync(Task changed, TimeSpan slice, CancellationToken cancellationToken)

@@ -27,6 +27,7 @@ internal static class ProcessExitRelease
 {
     private static readonly Lock s_gate = new();
     private static readonly Dictionary<LockManager, bool> s_managers = [];
+    private static bool s_exitHooked;
     private static PosixSignalRegistration? s_sigterm;
     private static PosixSignalRegistration? s_sigint;
 
@@ -35,9 +36,12 @@ internal static class ProcessExitRelease
     {
         lock (s_gate)
         {
-            if (s_managers.Count == 0 && s_sigterm is null)
+            if (!s_exitHooked)
             {
+                // Once per process: a handler added per manager would give a stuck registry call its grace once per
+                // manager ever created, and exit would wait that many times.
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => ReleaseAll(signalOnly: false);
+                s_exitHooked = true;
             }
 
             if (onSignals && s_sigterm is null)

@@ -14,14 +14,17 @@ internal readonly struct RegistryLockHold : IDisposable
     internal static readonly string JobId = "registry-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
     private readonly LockManager _locks;
-    private readonly LockName _name;
+    private readonly HeldLock _held;
 
-    internal RegistryLockHold(LockManager locks, LockName name)
+    internal RegistryLockHold(LockManager locks, HeldLock held)
     {
         _locks = locks;
-        _name = name;
+        _held = held;
     }
 
-    /// <summary>Releases the lock: deletes its owner record and posts, even after the manager was disposed.</summary>
-    public void Dispose() => _locks.Release(_name, JobId);
+    /// <summary>
+    /// Releases the lock: deletes its owner record and posts, even after the manager was disposed. Releases this hold
+    /// only, once: disposing it (or a copy of it) again changes nothing, even when a later call holds the lock now.
+    /// </summary>
+    public void Dispose() => _locks.ReleaseRegistryHold(_held);
 }

@@ -11,19 +11,11 @@ namespace Tsim.Registry.Storage;
 /// A reader therefore sees the old file or the new one, never a torn one, and never a temporary file of another
 /// writer (every writer, C# or Python, renames a new file over the old one).
 /// </summary>
-internal sealed class AtomicFileWriter
+internal sealed class AtomicFileWriter(string registryDirectory, AccessPolicy policy)
 {
     /// <summary>Numbers the temporary files of this process (no random numbers: Guid.NewGuid reads /dev/urandom).</summary>
     private static long s_tempCounter;
 
-    private readonly string _directory;
-    private readonly AccessPolicy _policy;
-
-    internal AtomicFileWriter(string directory, AccessPolicy policy)
-    {
-        _directory = directory;
-        _policy = policy;
-    }
 
     /// <summary>Writes <paramref name="bytes"/> as the new content of <paramref name="path"/>.</summary>
     /// <returns>The identity of the file now at <paramref name="path"/>, taken after the rename (which changes its ctime).</returns>
@@ -33,12 +25,12 @@ internal sealed class AtomicFileWriter
         // Unique per process (pid) and call (counter), created with O_EXCL: concurrent writers never share a temporary
         // file, and an existing file or symlink of that name (say, left by a crashed process that had this pid) is
         // refused rather than followed; the caller's retry then takes the next number.
-        var temp = Path.Combine(_directory, FormattableString.Invariant($".{Path.GetFileName(path)}.{Environment.ProcessId}.{Interlocked.Increment(ref s_tempCounter)}.tmp"));
+        var temp = Path.Combine(registryDirectory, FormattableString.Invariant($".{Path.GetFileName(path)}.{Environment.ProcessId}.{Interlocked.Increment(ref s_tempCounter)}.tmp"));
         FileIdentity? identity;
         try
         {
-            using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, _policy.FileModeBits);
-            _policy.ApplyToNewFile(handle);
+            using var handle = NoFollowFile.OpenForWrite(temp, Interop.OpenFlags.O_EXCL, policy.FileModeBits);
+            policy.ApplyToNewFile(handle);
             FileDescriptor.WriteAll(handle, temp, bytes);
             if (Interop.Libc.FSync(handle) != 0)
             {
@@ -66,15 +58,15 @@ internal sealed class AtomicFileWriter
     /// <exception cref="IOException">The directory could not be opened or synced.</exception>
     internal void SyncDirectory()
     {
-        using SafeFileHandle directory = Interop.Libc.Open(_directory, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_DIRECTORY | Interop.OpenFlags.O_CLOEXEC, 0);
+        using SafeFileHandle directory = Interop.Libc.Open(registryDirectory, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_DIRECTORY | Interop.OpenFlags.O_CLOEXEC, 0);
         if (directory.IsInvalid)
         {
-            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), _directory, "open the registry directory to fsync");
+            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), registryDirectory, "open the registry directory to fsync");
         }
 
         if (Interop.Libc.FSync(directory) != 0)
         {
-            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), _directory, "fsync the registry directory");
+            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), registryDirectory, "fsync the registry directory");
         }
     }
 
