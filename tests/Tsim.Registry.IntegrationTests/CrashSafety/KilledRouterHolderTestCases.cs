@@ -11,7 +11,7 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// of either setting in this one, recovers the lock from the dead holder's owner record (Python's lock file when
 /// shared with Python, the router's slot when not) within the probe interval plus its own wait, trial after trial.
 /// </summary>
-public abstract class KilledRouterHolderTestCases : IDisposable
+public abstract class KilledRouterHolderTestCases : RouterRecordModeTestCases
 {
     private const int Trials = 50;
     private const int Waiters = 3;
@@ -29,39 +29,19 @@ public abstract class KilledRouterHolderTestCases : IDisposable
     private static readonly TimeSpan s_recoveryBound = TimeSpan.FromSeconds(3);
 
     private readonly ITestOutputHelper _output;
-    private readonly RegistryFixture _registry = CrashSupport.CreateRegistry();
 
     /// <summary>Waiters that printed <c>waiting</c>, i.e. are in (or about to enter) their wait.</summary>
     private readonly HashSet<WorkerProcess> _ready = [];
 
-    protected KilledRouterHolderTestCases(ITestOutputHelper output) => _output = output;
-
-    /// <summary>Gets the setting of the holders (and of every process and manager a test does not give the other one).</summary>
-    protected abstract bool SharedWithPython { get; }
-
-    private string[] Setting => RegistryFixture.SharedWithPythonOptions(SharedWithPython);
-
-    public void Dispose()
-    {
-        Dispose(disposing: true);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Kills the workers, disposes the managers, unlinks the semaphores and deletes the registry.</summary>
-    protected virtual void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _registry.Dispose();
-        }
-    }
+    protected KilledRouterHolderTestCases(ITestOutputHelper output)
+        : base(CrashSupport.CreateRegistry()) => _output = output;
 
     /// <summary>A <c>hold</c> worker of this setting that probes every 0.05 s.</summary>
     private WorkerProcess StartPromptHolder(string job) =>
-        _registry.StartWorker("hold", [Router, job, .. Setting, "--probe-interval", ProbeInterval]);
+        Registry.StartWorker("hold", [Router, job, .. Setting, "--probe-interval", ProbeInterval]);
 
     private RegistryManager CreateManager(bool sharedWithPython, double probeSeconds = 0.05) =>
-        _registry.CreateManager(o =>
+        Registry.CreateManager(o =>
         {
             o.SharedWithPython = sharedWithPython;
             o.LockProbeIntervalSeconds = probeSeconds;
@@ -77,7 +57,7 @@ public abstract class KilledRouterHolderTestCases : IDisposable
         var started = 0;
         WorkerProcess StartHolder()
         {
-            var worker = _registry.StartWorker("hold", [Router, $"job-{started++}", .. Setting]);
+            var worker = Registry.StartWorker("hold", [Router, $"job-{started++}", .. Setting]);
             lines.Add(worker);
             waiting.Add(worker);
             return worker;
@@ -125,8 +105,8 @@ public abstract class KilledRouterHolderTestCases : IDisposable
             await waiter.ExpectAsync("waiting");
 
             // The record is where this setting puts it (and nowhere else), and a manager of the other setting finds it.
-            _registry.RouterOwnerRecord(Router, SharedWithPython).Should().Contain($"\"pid\":{holder.Pid}");
-            _registry.RouterOwnerRecord(Router, !SharedWithPython).Should().BeNull("a lock file exactly when shared with Python, a slot record exactly when not");
+            Registry.RouterOwnerRecord(Router, SharedWithPython).Should().Contain($"\"pid\":{holder.Pid}");
+            Registry.RouterOwnerRecord(Router, !SharedWithPython).Should().BeNull("a lock file exactly when shared with Python, a slot record exactly when not");
             observer.GetRouterLockOwner(Router)!.Pid.Should().Be(holder.Pid);
 
             var killedAt = Stopwatch.GetTimestamp();
@@ -163,10 +143,10 @@ public abstract class KilledRouterHolderTestCases : IDisposable
         acquired.Should().BeTrue();
         clock.Elapsed.Should().BeLessThan(s_recoveryBound);
         recoverer.GetRouterLockOwner(Router)!.JobId.Should().Be("rescuer");
-        File.Exists(_registry.LockFilePath($"router-{Router}")).Should().Be(recovererShared, "the dead record is gone; only the new holder's own can be there");
-        (_registry.SlotRecord($"router-{Router}") is not null).Should().Be(!recovererShared);
+        File.Exists(Registry.LockFilePath($"router-{Router}")).Should().Be(recovererShared, "the dead record is gone; only the new holder's own can be there");
+        (Registry.SlotRecord($"router-{Router}") is not null).Should().Be(!recovererShared);
         recoverer.ReleaseRouterLock(Router, "rescuer").Should().BeTrue();
-        CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(1, "the dead hold was posted once");
+        CrashSupport.SemaphoreValue(Registry, $"router-{Router}").Should().Be(1, "the dead hold was posted once");
     }
 
     [Fact]
@@ -175,7 +155,7 @@ public abstract class KilledRouterHolderTestCases : IDisposable
         var holder = StartPromptHolder("doomed");
         await holder.ExpectAsync("waiting");
         await holder.ExpectAsync("acquired");
-        var waiter = _registry.StartWorker("wait", [Router, "--timeout", "30", .. Setting]);
+        var waiter = Registry.StartWorker("wait", [Router, "--timeout", "30", .. Setting]);
         await waiter.ExpectAsync("waiting");
 
         await holder.KillAsync();
@@ -184,8 +164,8 @@ public abstract class KilledRouterHolderTestCases : IDisposable
         var free = await waiter.ExpectAsync("free", TimeSpan.FromSeconds(10));
         _output.WriteLine($"WaitForRouter returned {free[0]} ms after it started");
         (await waiter.WaitForExitAsync()).Should().Be(0);
-        CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(1);
-        _registry.RouterOwnerRecord(Router, SharedWithPython).Should().BeNull();
+        CrashSupport.SemaphoreValue(Registry, $"router-{Router}").Should().Be(1);
+        Registry.RouterOwnerRecord(Router, SharedWithPython).Should().BeNull();
     }
 
     /// <summary>Reads lines until some waiter prints <c>acquired TS</c>; <c>waiting</c> lines mark waiters ready.</summary>

@@ -12,7 +12,7 @@ namespace Tsim.Registry.IntegrationTests.Locking;
 /// another and wakes from the release's event. The order of events is read from timestamps of one machine-wide
 /// monotonic clock (<see cref="Stopwatch"/>, CLOCK_MONOTONIC), printed by the workers.
 /// </summary>
-public abstract class WaitForRouterTestCases : IDisposable
+public abstract class WaitForRouterTestCases : RouterRecordModeTestCases
 {
     private static readonly TimeSpan s_shortTimeout = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan s_longTimeout = TimeSpan.FromSeconds(60);
@@ -26,42 +26,22 @@ public abstract class WaitForRouterTestCases : IDisposable
     private static readonly TimeSpan s_eventDriven = TimeSpan.FromMilliseconds(500);
 
     private readonly ITestOutputHelper _output;
-    private readonly RegistryFixture _registry = new();
 
-    protected WaitForRouterTestCases(ITestOutputHelper output) => _output = output;
-
-    /// <summary>Gets the setting of the workers and managers (unless a test gives one the other setting).</summary>
-    protected abstract bool SharedWithPython { get; }
-
-    private string[] Setting => RegistryFixture.SharedWithPythonOptions(SharedWithPython);
-
-    public void Dispose()
-    {
-        Dispose(disposing: true);
-        GC.SuppressFinalize(this);
-    }
-
-    /// <summary>Kills the workers, disposes the managers, unlinks the semaphores and deletes the registry.</summary>
-    protected virtual void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _registry.Dispose();
-        }
-    }
+    protected WaitForRouterTestCases(ITestOutputHelper output)
+        : base(new RegistryFixture()) => _output = output;
 
     private RegistryManager CreateManager(bool otherSetting = false) =>
-        _registry.CreateManager(o => o.SharedWithPython = otherSetting ? !SharedWithPython : SharedWithPython);
+        Registry.CreateManager(o => o.SharedWithPython = otherSetting ? !SharedWithPython : SharedWithPython);
 
     private static long Timestamp(string token) => long.Parse(token, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task WaitForRouter_InAnotherProcessWhileDetailedJobHolds_ReturnsOnlyAfterTheRelease()
     {
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
 
-        var quick = _registry.StartWorker("wait", ["r1", "--timeout", "60", .. Setting]);
+        var quick = Registry.StartWorker("wait", ["r1", "--timeout", "60", .. Setting]);
         await quick.ExpectAsync("waiting");
         quick.TryReadPrintedLine().Should().BeNull("the router is still held, so the quick job must still be waiting");
 
@@ -77,10 +57,10 @@ public abstract class WaitForRouterTestCases : IDisposable
     [Fact]
     public async Task WaitForRouter_InAnotherProcessWhileHeldPastItsTimeout_ReportsTimeout()
     {
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
 
-        var quick = _registry.StartWorker("wait", ["r1", "--timeout", "0.3", .. Setting]);
+        var quick = Registry.StartWorker("wait", ["r1", "--timeout", "0.3", .. Setting]);
         await quick.ExpectAsync("waiting");
 
         await quick.ExpectAsync("timeout");
@@ -93,7 +73,7 @@ public abstract class WaitForRouterTestCases : IDisposable
     [Fact]
     public async Task WaitForRouter_InTestProcessWhileWorkerHolds_TimesOutThenReturnsTrueAfterRelease()
     {
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
         var manager = CreateManager();
 
@@ -119,9 +99,9 @@ public abstract class WaitForRouterTestCases : IDisposable
     [Fact]
     public async Task WaitForRouter_QuickJobThenLocks_GetsTheRouterAfterTheDetailedJob()
     {
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
-        var quick = _registry.StartWorker("wait", ["r1", "--timeout", "60", .. Setting]);
+        var quick = Registry.StartWorker("wait", ["r1", "--timeout", "60", .. Setting]);
         await quick.ExpectAsync("waiting");
 
         detailed.SendLine("release");
@@ -129,7 +109,7 @@ public abstract class WaitForRouterTestCases : IDisposable
         await quick.ExpectAsync("free", s_longTimeout);
 
         // What a quick job does next: take the router it waited for.
-        var quickLock = _registry.StartWorker("lock", ["r1", "quick-1", "--timeout", "10", .. Setting]);
+        var quickLock = Registry.StartWorker("lock", ["r1", "quick-1", "--timeout", "10", .. Setting]);
         await quickLock.ExpectAsync("acquired");
         quickLock.SendLine("release");
         await quickLock.ExpectAsync("released");
@@ -138,7 +118,7 @@ public abstract class WaitForRouterTestCases : IDisposable
     [Fact]
     public async Task WaitForAllRouters_WhileAnotherProcessHoldsSome_TimesOutThenReturnsTrueAfterRelease()
     {
-        var detailed = _registry.StartWorker("lock-all", ["r2,r3", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock-all", ["r2,r3", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
         var manager = CreateManager();
 
@@ -157,10 +137,10 @@ public abstract class WaitForRouterTestCases : IDisposable
     public async Task WaitForRouter_InAnotherProcess_WakesFromTheReleaseEvent(bool holderOfTheOtherSetting)
     {
         var holderShared = holderOfTheOtherSetting ? !SharedWithPython : SharedWithPython;
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. RegistryFixture.SharedWithPythonOptions(holderShared)]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. RegistryFixture.SharedWithPythonOptions(holderShared)]);
         await detailed.ExpectAsync("acquired");
-        File.Exists(_registry.LockFilePath("router-r1")).Should().Be(holderShared);
-        var quick = _registry.StartWorker("wait", ["r1", "--timeout", "30", .. Setting]);
+        File.Exists(Registry.LockFilePath("router-r1")).Should().Be(holderShared);
+        var quick = Registry.StartWorker("wait", ["r1", "--timeout", "30", .. Setting]);
         await quick.ExpectAsync("waiting");
 
         await Task.Delay(s_hold); // How long the detailed job holds the router; not a synchronisation.
@@ -179,7 +159,7 @@ public abstract class WaitForRouterTestCases : IDisposable
     [Fact]
     public async Task GetRouterLockOwner_HereWithTheOtherSetting_NamesTheWorker()
     {
-        var detailed = _registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
+        var detailed = Registry.StartWorker("lock", ["r1", "detailed-1", .. Setting]);
         await detailed.ExpectAsync("acquired");
         var otherSetting = CreateManager(otherSetting: true);
 
