@@ -59,19 +59,10 @@ internal static class CrashCommands
         var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
 
         ReadyThenWaitForGo();
-        var stop = 0;
-        var stdin = new Thread(() =>
-        {
-            ReadCommand();
-            Volatile.Write(ref stop, 1);
-        })
-        {
-            IsBackground = true,
-        };
-        stdin.Start();
+        var stop = StopOnNextCommand();
 
         int rounds = 0, overlaps = 0;
-        while (Volatile.Read(ref stop) == 0)
+        while (!stop.IsCancellationRequested)
         {
             if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
             {

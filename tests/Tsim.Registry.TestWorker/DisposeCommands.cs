@@ -109,19 +109,10 @@ internal static class DisposeCommands
         var first = arguments.PositionalInt(0, "base index");
 
         ReadyThenWaitForGo();
-        var stop = 0;
-        var stdin = new Thread(() =>
-        {
-            ReadCommand();
-            Volatile.Write(ref stop, 1);
-        })
-        {
-            IsBackground = true,
-        };
-        stdin.Start();
+        var stop = StopOnNextCommand();
 
         var registered = 0;
-        for (var i = 0; Volatile.Read(ref stop) == 0; i++)
+        for (var i = 0; !stop.IsCancellationRequested; i++)
         {
             var index = first + i;
             if (manager.CheckAndRegisterHost(HostAddresses.Name(index), HostAddresses.Ip(index), s_router, HostAddresses.Mac(index)))

@@ -27,6 +27,24 @@ internal static class Protocol
         }
     }
 
+    /// <summary>
+    /// Starts a background thread that reads the next stdin line (<c>stop</c>, or EOF when the test is gone) and then
+    /// completes the returned token, so that a loop runs until the test says stop.
+    /// </summary>
+    internal static CancellationToken StopOnNextCommand()
+    {
+        var stop = new CancellationTokenSource();
+        new Thread(() =>
+        {
+            ReadCommand();
+            stop.Cancel();
+        })
+        {
+            IsBackground = true,
+        }.Start();
+        return stop.Token;
+    }
+
     /// <summary>A timestamp every process on the machine reads from the same clock (CLOCK_MONOTONIC).</summary>
     internal static string Now() => Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Tests.Infrastructure;
@@ -43,6 +44,21 @@ internal sealed class RegistryTestContext : IDisposable
 
     /// <summary>Makes sure the registry and lock directories exist without building a manager.</summary>
     public void EnsureDirectories() => Directory.CreateDirectory(LockDirectory);
+
+    /// <summary>
+    /// A lock manager on this context's lock directory and prefix (probe interval 0.2 s), disposed with the context.
+    /// The directories are created first.
+    /// </summary>
+    internal LockManager CreateLockManager(TimeProvider? timeProvider = null, TimeSpan? disposeGrace = null)
+    {
+        EnsureDirectories();
+        var locks = new LockManager(
+            new LockFiles(LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, timeProvider ?? TimeProvider.System)
+        {
+            DisposeGrace = disposeGrace ?? LockLifetime.RegistryCallGrace,
+        };
+        return Track(locks);
+    }
 
     public T Track<T>(T disposable)
         where T : IDisposable

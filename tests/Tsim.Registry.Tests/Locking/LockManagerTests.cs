@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
@@ -15,8 +14,7 @@ public sealed class LockManagerTests : IDisposable
 
     public void Dispose() => _context.Dispose();
 
-    private LockManager CreateLockManager(TimeProvider? timeProvider = null) =>
-        _context.Track(new LockManager(new LockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, timeProvider ?? TimeProvider.System));
+    private LockManager CreateLockManager(TimeProvider? timeProvider = null) => _context.CreateLockManager(timeProvider);
 
     private LockName Router(string name) => LockName.Router(_context.Prefix, name);
 
@@ -260,10 +258,7 @@ public sealed class LockManagerTests : IDisposable
     [Fact]
     public void Dispose_RegistryLockHeldPastTheGrace_ReturnsWithoutPostingAndTheLateReleaseStillReleases()
     {
-        var locks = _context.Track(new LockManager(new LockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System)
-        {
-            DisposeGrace = TimeSpan.FromMilliseconds(50),
-        });
+        var locks = _context.CreateLockManager(disposeGrace: TimeSpan.FromMilliseconds(50));
         var name = LockName.HostsRegistry(_context.Prefix);
         var hold = locks.AcquireRegistryLock(name, s_short);
 
@@ -297,15 +292,7 @@ public sealed class LockManagerTests : IDisposable
         var locks = CreateLockManager();
         using var semaphore = _context.OpenSemaphore(_context.RouterLockName("r1"));
         semaphore.TryWait().Should().BeTrue();
-        locks.Files.WriteOwnerRecord(Router("r1"), new OwnerRecord
-        {
-            Lock = _context.RouterLockName("r1"),
-            JobId = "dead-job",
-            Pid = int.MaxValue - 1,
-            StartTime = 1,
-            PidNamespace = ProcessIdentity.Current.PidNamespace,
-            AcquiredAt = DateTimeOffset.UtcNow,
-        });
+        WriteDeadOwnerRecord(locks, "r1");
 
         locks.TryAcquire(Router("r1"), "job-1", LockTimeout.Zero).Should().BeTrue();
 
@@ -318,15 +305,7 @@ public sealed class LockManagerTests : IDisposable
         var locks = CreateLockManager();
         using var semaphore = _context.OpenSemaphore(_context.RouterLockName("r1"));
         semaphore.TryWait().Should().BeTrue();
-        locks.Files.WriteOwnerRecord(Router("r1"), new OwnerRecord
-        {
-            Lock = _context.RouterLockName("r1"),
-            JobId = "dead-job",
-            Pid = int.MaxValue - 1,
-            StartTime = 1,
-            PidNamespace = ProcessIdentity.Current.PidNamespace,
-            AcquiredAt = DateTimeOffset.UtcNow,
-        });
+        WriteDeadOwnerRecord(locks, "r1");
 
         (await locks.TryAcquireAsync(Router("r1"), "job-1", LockTimeout.Zero, CancellationToken.None)).Should().BeTrue();
 
@@ -442,4 +421,16 @@ public sealed class LockManagerTests : IDisposable
         {
         }
     }
+
+    /// <summary>Records an owner of the router that cannot be alive (no process has that pid).</summary>
+    private void WriteDeadOwnerRecord(LockManager locks, string router) =>
+        locks.Files.WriteOwnerRecord(Router(router), new OwnerRecord
+        {
+            Lock = _context.RouterLockName(router),
+            JobId = "dead-job",
+            Pid = int.MaxValue - 1,
+            StartTime = 1,
+            PidNamespace = ProcessIdentity.Current.PidNamespace,
+            AcquiredAt = DateTimeOffset.UtcNow,
+        });
 }

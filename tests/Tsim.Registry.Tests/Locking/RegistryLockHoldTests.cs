@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
 
@@ -11,8 +10,6 @@ public sealed class RegistryLockHoldTests : IDisposable
 
     private readonly RegistryTestContext _context = new();
 
-    public RegistryLockHoldTests() => _context.EnsureDirectories();
-
     public void Dispose() => _context.Dispose();
 
     /// <summary>
@@ -23,7 +20,7 @@ public sealed class RegistryLockHoldTests : IDisposable
     [Fact]
     public void Dispose_Twice_NeverReleasesALaterCallsHoldOfTheSameLock()
     {
-        var locks = _context.Track(new LockManager(new LockFiles(_context.LockDirectory, NullLogger.Instance), LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System));
+        var locks = _context.CreateLockManager();
         var name = LockName.HostsRegistry(_context.Prefix);
 
         var first = locks.AcquireRegistryLock(name, s_short);

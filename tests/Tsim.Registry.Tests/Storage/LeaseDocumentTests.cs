@@ -13,13 +13,7 @@ public sealed class LeaseDocumentTests : IDisposable
 
     public LeaseDocumentTests()
     {
-        _context.EnsureDirectories();
-        var locks = _context.Track(new LockManager(
-            new LockFiles(_context.LockDirectory, NullLogger.Instance),
-            LockTimeout.FromSeconds(0.2),
-            NullLogger.Instance,
-            TimeProvider.System,
-            releaseOnSignal: false));
+        var locks = _context.CreateLockManager();
         _leases = new(new(
             new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, NullLogger.Instance),
             RegistryFiles.HostLeases,

@@ -17,13 +17,7 @@ public sealed class RegistryDocumentTests : IDisposable
 
     public RegistryDocumentTests()
     {
-        _context.EnsureDirectories();
-        _locks = _context.Track(new LockManager(
-            new LockFiles(_context.LockDirectory, NullLogger.Instance),
-            LockTimeout.FromSeconds(0.2),
-            NullLogger.Instance,
-            TimeProvider.System,
-            releaseOnSignal: false));
+        _locks = _context.CreateLockManager();
         var io = new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, NullLogger.Instance);
         _document = new RegistryDocument<Dictionary<string, HostRecord>>(
             io, RegistryFiles.Hosts, _locks, LockName.HostsRegistry(_context.Prefix), LockTimeout.FromSeconds(1));
