@@ -33,8 +33,24 @@ public sealed class HostRegistrationResult
     internal static HostRegistrationResult NameTaken(string hostName) =>
         new(HostCollisionKind.HostName, hostName, $"host name {hostName} is already registered");
 
-    internal static HostRegistrationResult IpTaken(string ipKey, string hostName) =>
-        new(HostCollisionKind.IpAddress, hostName, $"IP {ipKey} is already used by host {hostName}");
+    /// <summary>
+    /// An IP collision, with the rule that refused it when that is not plain: on the same router in the router scope,
+    /// or across routers in the global scope (where a tsim user would expect the host to be accepted).
+    /// </summary>
+    internal static HostRegistrationResult IpTaken(string ipKey, string hostName, string? takenOnRouter, string? requestedRouter, IpCollisionScope scope)
+    {
+        var reason = $"IP {ipKey} is already used by host {hostName}";
+        if (scope == IpCollisionScope.Router)
+        {
+            reason += $" on the same router {takenOnRouter} (ip_collision_scope: router)";
+        }
+        else if (!string.Equals(takenOnRouter, requestedRouter, StringComparison.Ordinal))
+        {
+            reason += $" on router {takenOnRouter} (ip_collision_scope: global, so addresses are unique across routers)";
+        }
+
+        return new(HostCollisionKind.IpAddress, hostName, reason);
+    }
 
     internal static HostRegistrationResult MacTaken(string macKey, string hostName) =>
         new(HostCollisionKind.MacAddress, hostName, $"MAC {macKey} is already used by host {hostName}");

@@ -19,7 +19,7 @@ public sealed partial class RegistryManager
     /// <returns><see langword="true"/> when registered; <see langword="false"/> on a collision (nothing is written; <see cref="TryRegisterHost"/> says what collided).</returns>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     /// <exception cref="RegistryException">The registry could not be read or written.</exception>
     public bool CheckAndRegisterHost(
         string hostName,
@@ -42,7 +42,7 @@ public sealed partial class RegistryManager
     /// <returns>Registered, or the collision that refused it (nothing is written).</returns>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     /// <exception cref="RegistryException">The registry could not be read or written.</exception>
     public HostRegistrationResult TryRegisterHost(
         string hostName,
@@ -97,7 +97,7 @@ public sealed partial class RegistryManager
     /// <exception cref="RegistryCollisionException">The name, IP address or MAC address is already registered (nothing is written).</exception>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     /// <exception cref="RegistryException">The registry could not be read or written.</exception>
     public void RegisterHost(
         string hostName,
@@ -122,7 +122,7 @@ public sealed partial class RegistryManager
     /// <returns><see langword="true"/> when removed; <see langword="false"/> when it was not registered (nothing is written).</returns>
     /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     /// <exception cref="RegistryException">The registry could not be read or written.</exception>
     public bool UnregisterHost(string hostName)
     {
@@ -144,7 +144,7 @@ public sealed partial class RegistryManager
     /// <param name="hostName">The host to look up.</param>
     /// <returns>The host, or <see langword="null"/> when it is not registered.</returns>
     /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     public HostInfo? GetHostInfo(string hostName)
     {
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
@@ -155,7 +155,7 @@ public sealed partial class RegistryManager
 
     /// <summary>Gets every registered host, keyed by name.</summary>
     /// <returns>A snapshot of the registry.</returns>
-    /// <exception cref="RegistryCorruptionException"><c>hosts.json</c> does not parse.</exception>
+    /// <exception cref="RegistryCorruptionException">The hosts file (<see cref="HostsFilePath"/>) does not parse.</exception>
     public IReadOnlyDictionary<string, HostInfo> ListAllHosts()
     {
         ThrowIfDisposed();

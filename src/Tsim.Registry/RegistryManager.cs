@@ -113,6 +113,18 @@ public sealed partial class RegistryManager : IDisposable
     /// <summary>Gets the semaphore name prefix in use.</summary>
     public string SemaphorePrefix => _options.SemaphorePrefix;
 
+    /// <summary>Gets the path of the hosts file in use (<c>hosts.json</c>, or tsim's <c>host_registry.json</c>; <see cref="RegistryManagerOptions.RegistryFiles"/>).</summary>
+    public string HostsFilePath => _documents.Hosts.Document.Path;
+
+    /// <summary>Gets the path of the host leases file in use.</summary>
+    public string HostLeasesFilePath => _documents.HostLeases.Document.Path;
+
+    /// <summary>Gets the path of the neighbour leases file in use.</summary>
+    public string NeighborLeasesFilePath => _documents.NeighborLeases.Document.Path;
+
+    /// <summary>Gets which registered hosts a new host's IP address must differ from.</summary>
+    public IpCollisionScope IpCollisionScope => _options.IpCollisionScope;
+
     /// <summary>
     /// Releases every router lock this manager still holds (deleting owner records and notifying waiters), stops
     /// watching the lock directory, closes the semaphores and the transaction log. Safe to call more than once.

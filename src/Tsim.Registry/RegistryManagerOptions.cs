@@ -1,12 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using Tsim.Registry.Configuration;
 
 namespace Tsim.Registry;
 
 /// <summary>
 /// Configuration of a <see cref="RegistryManager"/>. Binds from the <c>registry_manager</c> section of the
-/// Python specification's JSON configuration (snake_case keys), so one file configures both implementations.
+/// Python specification's JSON configuration (snake_case keys), so one file configures both implementations, or from a
+/// whole configuration document in the specification's shape or in a tsim deployment's (<see cref="FromConfiguration"/>,
+/// <see cref="FromJsonFile"/>).
 /// </summary>
 /// <remarks>
 /// Options are validated when a manager is built (and at start-up when registered with
@@ -37,8 +40,11 @@ public sealed class RegistryManagerOptions
     [ConfigurationKeyName("enabled")]
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Gets or sets the directory that holds <c>hosts.json</c>, <c>host_leases.json</c> and <c>neighbor_leases.json</c>.</summary>
-    /// <value>Default <c>/dev/shm/tsim</c>. Must be an absolute path. JSON key <c>registry_dir</c>.</value>
+    /// <summary>Gets or sets the directory that holds the registry files (<see cref="RegistryFiles"/>).</summary>
+    /// <value>
+    /// Default <c>/dev/shm/tsim</c>. Must be an absolute path. JSON key <c>registry_dir</c>; in a tsim document, the
+    /// top-level <c>data_dir</c> (see <see cref="FromConfiguration"/>).
+    /// </value>
     [ConfigurationKeyName("registry_dir")]
     [Required]
     public string RegistryDirectory { get; set; } = DefaultRegistryDirectory;
@@ -46,10 +52,31 @@ public sealed class RegistryManagerOptions
     /// <summary>Gets or sets the directory of router owner records and notify files.</summary>
     /// <value>
     /// Default <see langword="null"/>, meaning <c>&lt;RegistryDirectory&gt;/locks</c> (the specification's default
-    /// <c>/dev/shm/tsim/locks</c> follows the same rule). Must be an absolute path when set. JSON key <c>lock_dir</c>.
+    /// <c>/dev/shm/tsim/locks</c> follows the same rule). Must be an absolute path when set. JSON key <c>lock_dir</c>, in
+    /// the <c>registry_manager</c> section or at the top level of a tsim document (see <see cref="FromConfiguration"/>).
     /// </value>
     [ConfigurationKeyName("lock_dir")]
     public string? LockDirectory { get; set; }
+
+    /// <summary>Gets or sets the names of the registry files in <see cref="RegistryDirectory"/>.</summary>
+    /// <value>
+    /// The specification's <c>hosts.json</c>, <c>host_leases.json</c> and <c>neighbor_leases.json</c>; a tsim deployment
+    /// keeps its hosts in <c>host_registry.json</c>. Every part of the library (reads, writes, reaping, repair, status)
+    /// uses these names. JSON key <c>registry_files</c>, in the <c>registry_manager</c> section or at the top level of a
+    /// tsim document; see <see cref="RegistryFileNames"/> for what an entry may be.
+    /// </value>
+    [ConfigurationKeyName("registry_files")]
+    public RegistryFileNames RegistryFiles { get; set; } = new();
+
+    /// <summary>Gets or sets which registered hosts a new host's IP address must differ from.</summary>
+    /// <value>
+    /// Default <see cref="Tsim.Registry.IpCollisionScope.Global"/>, the specification's rule; a tsim document binds
+    /// <see cref="Tsim.Registry.IpCollisionScope.Router"/> unless it says otherwise. Every process registering hosts on
+    /// one registry must use the same scope, or one may register what another would refuse. JSON key
+    /// <c>ip_collision_scope</c>, <c>global</c> or <c>router</c>. Not part of the specification.
+    /// </value>
+    [ConfigurationKeyName("ip_collision_scope")]
+    public IpCollisionScope IpCollisionScope { get; set; } = IpCollisionScope.Global;
 
     /// <summary>Gets or sets the default timeout of each kind of lock.</summary>
     /// <value>The specification's values; see <see cref="RegistryLockTimeouts"/>. JSON key <c>lock_timeouts</c>.</value>
@@ -108,8 +135,10 @@ public sealed class RegistryManagerOptions
     /// <summary>Gets or sets the Unix group that shares the registry (group mode), or <see langword="null"/> for a private registry.</summary>
     /// <value>
     /// Default <see langword="null"/>: directories 0700, files and semaphores 0600, owned by the process's user. With a
-    /// group: directories 2770, files and semaphores 0660 of that group, for hosts where several users (a web service and
-    /// its operators) run jobs. The group must exist. Not part of the specification; JSON key <c>group</c>.
+    /// group: directories 2770 (2775 accepted, as tsim makes them), files and semaphores 0660 of that group, for hosts
+    /// where several users (a web service, its operators, tsim's own processes) run jobs; any member may have created
+    /// them. A group name (tsim's is <c>tsim-users</c>), or a numeric group id; the group must exist or the id be
+    /// numeric. Not part of the specification; JSON key <c>group</c>.
     /// </value>
     [ConfigurationKeyName("group")]
     public string? Group { get; set; }
@@ -146,4 +175,64 @@ public sealed class RegistryManagerOptions
 
     /// <summary>Gets the lock directory in effect: <see cref="LockDirectory"/>, or <c>&lt;RegistryDirectory&gt;/locks</c>.</summary>
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
+
+    /// <summary>
+    /// Gets the settings that a configuration document gave twice with different values (<see cref="FromConfiguration"/>);
+    /// validation refuses the options while there are any.
+    /// </summary>
+    internal List<ConfigurationConflict> ConfigurationConflicts { get; } = [];
+
+    /// <summary>
+    /// Binds options from a configuration: a whole document, in the specification's shape or in a tsim deployment's, or
+    /// a <c>registry_manager</c> section on its own.
+    /// </summary>
+    /// <param name="configuration">
+    /// The document (for example the root built from tsim's <c>config.json</c>), or the section
+    /// (<c>configuration.GetSection("registry_manager")</c>).
+    /// </param>
+    /// <returns>New options; validated when a manager is built from them.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
+    /// <remarks>
+    /// <para>
+    /// A configuration with a <c>registry_manager</c> section or a top-level <c>data_dir</c> is a document; anything
+    /// else is read as the section itself. In a document, the <c>registry_manager</c> section is read as the section
+    /// (the specification's shape: <c>registry_dir</c>, <c>lock_dir</c>, <c>lock_timeouts</c>, …).
+    /// </para>
+    /// <para>
+    /// A document with a top-level <c>data_dir</c> is a tsim document, and binds as tsim reads it: <c>data_dir</c> is the
+    /// registry directory, the top-level <c>lock_dir</c> the lock directory, the top-level <c>registry_files</c> the
+    /// file names (a missing hosts entry meaning <c>host_registry.json</c>), and IP addresses collide per router unless
+    /// <c>registry_manager.ip_collision_scope</c> says otherwise. tsim's Unix group lives in another file of tsim's, so
+    /// give it as <see cref="Group"/>.
+    /// </para>
+    /// <para>
+    /// A setting given both at the top level and in <c>registry_manager</c> (<c>data_dir</c> and <c>registry_dir</c>,
+    /// <c>lock_dir</c>, a <c>registry_files</c> entry) must have the same value in both; otherwise the options are
+    /// refused when validated, naming both keys, since either side may be the one the operator meant.
+    /// </para>
+    /// </remarks>
+    public static RegistryManagerOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new RegistryManagerOptions();
+        RegistryConfiguration.Bind(configuration, options);
+        return options;
+    }
+
+    /// <summary>
+    /// Reads a JSON configuration file, such as a tsim host's <c>config.json</c> or a file in the specification's shape,
+    /// and binds options from it as <see cref="FromConfiguration"/> does.
+    /// </summary>
+    /// <param name="path">The file; a relative path is taken from the current directory.</param>
+    /// <returns>New options; validated when a manager is built from them.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid JSON.</exception>
+    public static RegistryManagerOptions FromJsonFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return FromConfiguration(new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
+            .Build());
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Tsim.Registry.Cli.Commands;
 
@@ -49,9 +50,45 @@ internal sealed class GlobalOptions
 
     internal Option<string?> ConfigFile { get; } = new("--config")
     {
-        Description = "JSON configuration file; its registry_manager section is read first, command-line options override it.",
+        Description = "JSON configuration file: the specification's (registry_manager section) or a tsim host's config.json (data_dir, lock_dir, registry_files); read first, command-line options override it.",
         HelpName = "FILE",
         Recursive = true,
+    };
+
+    internal Option<string?> HostsFile { get; } = new("--hosts-file")
+    {
+        Description = $"File name of the hosts registry in the registry directory (default {RegistryFileNames.DefaultHosts}; tsim's is {RegistryFileNames.TsimHosts}).",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
+    internal Option<string?> HostLeasesFile { get; } = new("--host-leases-file")
+    {
+        Description = $"File name of the host leases in the registry directory (default {RegistryFileNames.DefaultHostLeases}).",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
+    internal Option<string?> NeighborLeasesFile { get; } = new("--neighbor-leases-file")
+    {
+        Description = $"File name of the neighbour leases in the registry directory (default {RegistryFileNames.DefaultNeighborLeases}).",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
+    internal Option<string?> Group { get; } = new("--group")
+    {
+        Description = "Unix group the registry is shared with (name or gid), e.g. tsim-users on a tsim host (default: a private registry).",
+        HelpName = "GROUP",
+        Recursive = true,
+    };
+
+    internal Option<IpCollisionScope?> IpScope { get; } = new("--ip-scope")
+    {
+        Description = "Which hosts a new host's IP must differ from: global (the specification; default) or router (tsim; default with a tsim config.json).",
+        HelpName = "global|router",
+        Recursive = true,
+        CustomParser = ParseIpScope,
     };
 
     internal Option<bool> Verbose { get; } = new("--verbose", "-v")
@@ -61,5 +98,21 @@ internal sealed class GlobalOptions
     };
 
     internal IEnumerable<Option> All =>
-        [RegistryDirectory, LockDirectory, Prefix, LockTimeouts, AuditLog, ConfigFile, Verbose];
+        [RegistryDirectory, LockDirectory, Prefix, LockTimeouts, AuditLog, ConfigFile, HostsFile, HostLeasesFile, NeighborLeasesFile, Group, IpScope, Verbose];
+
+    /// <summary>Only the two configuration spellings, so that a number or a typo never slips through as an enum value.</summary>
+    private static IpCollisionScope? ParseIpScope(ArgumentResult result)
+    {
+        var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        switch (token)
+        {
+            case "global":
+                return IpCollisionScope.Global;
+            case "router":
+                return IpCollisionScope.Router;
+            default:
+                result.AddError($"--ip-scope must be 'global' or 'router' (got '{token}').");
+                return null;
+        }
+    }
 }

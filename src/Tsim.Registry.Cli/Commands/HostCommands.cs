@@ -57,7 +57,7 @@ internal static class HostCommands
 
     private static Command Hosts(CliContext context)
     {
-        var command = new Command("hosts", "Print every host as JSON, in the shape of hosts.json.");
+        var command = new Command("hosts", "Print every host as JSON, in the shape of the hosts file (hosts.json, tsim's host_registry.json).");
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
             context.WriteLine(RegistryJson.Hosts(manager.ListAllHosts()));

@@ -74,7 +74,7 @@ internal static class LeaseCommands
     private static Command List(CliContext context)
     {
         var host = new Argument<string?>("host") { Description = "Only this host.", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("leases", "Print the leases as JSON, in the shape of host_leases.json.") { host };
+        var command = new Command("leases", "Print the leases as JSON, in the shape of the host leases file (host_leases.json).") { host };
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
             var hostName = parseResult.GetValue(host);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Tsim.Registry.Cli.Logging;
 
@@ -8,9 +7,6 @@ namespace Tsim.Registry.Cli.Commands;
 /// <summary>Builds the <see cref="RegistryManager"/> a subcommand works on, from <c>--config</c> and the global options.</summary>
 internal sealed class ManagerFactory
 {
-    /// <summary>The section of the specification's configuration file that holds the manager's settings.</summary>
-    internal const string ConfigSection = "registry_manager";
-
     private readonly GlobalOptions _globals;
     private readonly TextWriter _error;
 
@@ -32,15 +28,10 @@ internal sealed class ManagerFactory
     /// <summary>The config file first, then every option given on the command line on top of it.</summary>
     internal RegistryManagerOptions BuildOptions(ParseResult parseResult)
     {
-        var options = new RegistryManagerOptions();
-        if (parseResult.GetValue(_globals.ConfigFile) is { } configFile)
-        {
-            new ConfigurationBuilder()
-                .AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false)
-                .Build()
-                .GetSection(ConfigSection)
-                .Bind(options);
-        }
+        // Either shape of document: the specification's, or a tsim host's config.json (RegistryManagerOptions.FromConfiguration).
+        var options = parseResult.GetValue(_globals.ConfigFile) is { } configFile
+            ? RegistryManagerOptions.FromJsonFile(configFile)
+            : new RegistryManagerOptions();
 
         // Relative paths are resolved against the working directory, as the Python client does; the library
         // itself only accepts absolute ones.
@@ -62,6 +53,31 @@ internal sealed class ManagerFactory
         foreach (var setting in parseResult.GetValue(_globals.LockTimeouts) ?? [])
         {
             setting.ApplyTo(options.LockTimeouts);
+        }
+
+        if (parseResult.GetValue(_globals.HostsFile) is { } hostsFile)
+        {
+            options.RegistryFiles.Hosts = hostsFile;
+        }
+
+        if (parseResult.GetValue(_globals.HostLeasesFile) is { } hostLeasesFile)
+        {
+            options.RegistryFiles.HostLeases = hostLeasesFile;
+        }
+
+        if (parseResult.GetValue(_globals.NeighborLeasesFile) is { } neighborLeasesFile)
+        {
+            options.RegistryFiles.NeighborLeases = neighborLeasesFile;
+        }
+
+        if (parseResult.GetValue(_globals.Group) is { } group)
+        {
+            options.Group = group;
+        }
+
+        if (parseResult.GetValue(_globals.IpScope) is { } ipScope)
+        {
+            options.IpCollisionScope = ipScope;
         }
 
         if (parseResult.GetValue(_globals.AuditLog) is { } transactionLog)

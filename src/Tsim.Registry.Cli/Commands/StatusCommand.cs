@@ -48,7 +48,8 @@ internal static class StatusCommand
     private static void WriteTables(OperatorOutput output, RegistryManager manager, Snapshot snapshot)
     {
         output.WriteLine(
-            $"registry {manager.RegistryDirectory}, locks {manager.LockDirectory}, semaphore prefix {manager.SemaphorePrefix}",
+            $"registry {manager.RegistryDirectory} ({Path.GetFileName(manager.HostsFilePath)}, {Path.GetFileName(manager.HostLeasesFilePath)}, {Path.GetFileName(manager.NeighborLeasesFilePath)}), " +
+            $"locks {manager.LockDirectory}, semaphore prefix {manager.SemaphorePrefix}, IP scope {OperatorFormat.IpScope(manager.IpCollisionScope)}",
             new Style(Color.Grey));
 
         Section(output, "hosts", snapshot.Hosts.Count);
@@ -140,6 +141,11 @@ internal static class StatusCommand
         .Add("registry_dir", manager.RegistryDirectory)
         .Add("lock_dir", manager.LockDirectory)
         .Add("prefix", manager.SemaphorePrefix)
+        .Add("registry_files", new SortedJsonObject()
+            .Add("hosts", manager.HostsFilePath)
+            .Add("host_leases", manager.HostLeasesFilePath)
+            .Add("neighbor_leases", manager.NeighborLeasesFilePath))
+        .Add("ip_collision_scope", OperatorFormat.IpScope(manager.IpCollisionScope))
         .Add("hosts", snapshot.Hosts.Values.OrderBy(h => h.Name, StringComparer.Ordinal).Select(h => new SortedJsonObject()
             .Add("name", h.Name)
             .Add("primary_ip", h.PrimaryIp)

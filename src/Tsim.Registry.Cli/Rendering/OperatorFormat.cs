@@ -6,6 +6,9 @@ namespace Tsim.Registry.Cli.Rendering;
 /// <summary>The words, times and colours the operator commands share, so that tables and JSON say the same thing.</summary>
 internal static class OperatorFormat
 {
+    /// <summary>An IP collision scope as its configuration value (<c>global</c>, <c>router</c>), which is also what <c>--ip-scope</c> takes.</summary>
+    internal static string IpScope(IpCollisionScope scope) => scope == IpCollisionScope.Router ? "router" : "global";
+
     /// <summary>The owner states as <c>locks</c>, <c>status</c> and their JSON print them.</summary>
     internal static string OwnerState(LockOwnerState state) => state switch
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tsim.Registry;
+using Tsim.Registry.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -10,11 +11,15 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TsimRegistryServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds a singleton <see cref="RegistryManager"/> configured from a configuration section shaped like the
-    /// specification's <c>registry_manager</c> section (snake_case keys), validated at start-up.
+    /// Adds a singleton <see cref="RegistryManager"/> configured from a whole configuration document (the
+    /// specification's, or a tsim host's <c>config.json</c>) or from its <c>registry_manager</c> section (snake_case
+    /// keys), validated at start-up. <see cref="RegistryManagerOptions.FromConfiguration"/> gives the rules.
     /// </summary>
     /// <param name="services">The services to add to.</param>
-    /// <param name="configuration">The section, e.g. <c>configuration.GetSection("registry_manager")</c>.</param>
+    /// <param name="configuration">
+    /// The document (<c>builder.Configuration</c> with tsim's <c>config.json</c> added), or the section
+    /// (<c>configuration.GetSection("registry_manager")</c>).
+    /// </param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <remarks>
@@ -25,7 +30,7 @@ public static class TsimRegistryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        AddCore(services).Bind(configuration);
+        AddCore(services).Configure(options => RegistryConfiguration.Bind(configuration, options));
         return services;
     }
 

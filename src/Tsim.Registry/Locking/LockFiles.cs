@@ -161,6 +161,13 @@ internal sealed class LockFiles
             return;
         }
 
+        if (Marshal.GetLastPInvokeError() is Interop.Errno.EACCES or Interop.Errno.EPERM)
+        {
+            // Another user's file that we may not touch (tsim under umask 022 creates it 0644). The lock directory lets
+            // every member replace it; waiters see the new file as they would the touch (inotify IN_CREATE).
+            TryDelete(path);
+        }
+
         try
         {
             using var handle = NoFollowFile.OpenForWrite(path, 0, Policy.FileModeBits);

@@ -38,10 +38,10 @@ internal sealed class SemaphoreTable : IDisposable
                 return semaphore;
             }
 
-            semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, out var created);
+            semaphore = OpenOrCreate(name, out var created);
             try
             {
-                _policy.VerifySemaphore(name.SemaphoreName, created);
+                _policy.VerifySemaphore(name.SemaphoreName);
                 if (created)
                 {
                     // A new semaphore makes every record of the old one stale (it was removed by hand or by a tool).
@@ -63,6 +63,19 @@ internal sealed class SemaphoreTable : IDisposable
 
             _open.Add(name.Value, semaphore);
             return semaphore;
+        }
+    }
+
+    /// <summary>Opens or creates the semaphore; a refusal to open one that exists says whose it is and how to fix it.</summary>
+    private NamedSemaphore OpenOrCreate(LockName name, out bool created)
+    {
+        try
+        {
+            return NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, out created);
+        }
+        catch (RegistryException ex) when (_policy.ExplainUnopenableSemaphore(name.SemaphoreName, ex) is { } explained)
+        {
+            throw explained;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Tsim.Registry.Interop;
@@ -11,13 +12,19 @@ namespace Tsim.Registry.Security;
 /// <remarks>
 /// Private (the default): directories 0700, files and semaphores 0600, all owned by this process's effective user;
 /// a directory or semaphore owned by someone else, writable by group or others, or a symlink, is refused.
-/// Group mode (for hosts where a web service and its operators share one Unix group): directories 2770 (setgid, so
-/// new files inherit the group), files and semaphores 0660 of that group; the checks accept exactly that.
+/// Group mode (for hosts where a web service, its operators and tsim's own processes share one Unix group): this
+/// process creates directories 2770 (setgid, so new files inherit the group), files and semaphores 0660 of that group.
+/// It accepts the shapes the other members create, whoever of them created them: directories 2770 or 2775 (what tsim
+/// creates and restores at every start) of the group, semaphores 0660 of the group. It never changes the mode of a
+/// directory it did not create. docs/ARCHITECTURE.md, "Security model", says what that trusts.
 /// </remarks>
 internal sealed class AccessPolicy
 {
     private const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode GroupDirectoryMode = PrivateDirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.SetGroup;
+
+    /// <summary>The group directory tsim creates, and restores at every start: <see cref="GroupDirectoryMode"/> plus read and search by others.</summary>
+    private const UnixFileMode TsimGroupDirectoryMode = GroupDirectoryMode | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
     private const UnixFileMode PrivateFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode GroupFileMode = PrivateFileMode | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
 
@@ -50,44 +57,36 @@ internal sealed class AccessPolicy
     /// <summary>Gets <see cref="FileMode"/> as the mode argument of open(2) and sem_open(3).</summary>
     internal uint FileModeBits => (uint)FileMode;
 
-    /// <summary>Builds the policy for an optional group name.</summary>
-    /// <exception cref="RegistryException">No such group exists.</exception>
-    internal static AccessPolicy Create(string? groupName)
+    /// <summary>Builds the policy for an optional group: a name, or a numeric group id (as chgrp(1) takes it).</summary>
+    /// <exception cref="RegistryException">No group of that name exists, and it is not a number.</exception>
+    internal static AccessPolicy Create(string? group)
     {
-        if (string.IsNullOrEmpty(groupName))
+        if (string.IsNullOrEmpty(group))
         {
             return Private;
         }
 
-        var entry = Interop.Libc.GetGrNam(groupName);
-        if (entry == 0)
+        var entry = Interop.Libc.GetGrNam(group);
+        if (entry != 0)
         {
-            throw new RegistryException($"The group '{groupName}' configured for the registry (group) does not exist on this host.");
+            return new AccessPolicy(group, Marshal.PtrToStructure<Interop.Group>(entry).Gid);
         }
 
-        return new AccessPolicy(groupName, Marshal.PtrToStructure<Interop.Group>(entry).Gid);
+        return uint.TryParse(group, NumberStyles.None, CultureInfo.InvariantCulture, out var gid) && gid != uint.MaxValue
+            ? new AccessPolicy(group, gid)
+            : throw new RegistryException($"The group '{group}' configured for the registry (group) does not exist on this host; give an existing group's name or a numeric group id.");
     }
 
     /// <summary>Creates a directory (and its parents) if needed, with this policy's mode and group, then checks it.</summary>
     /// <exception cref="RegistryException">The directory cannot be created, or fails a check; the message says which and what to do.</exception>
     internal void EnsureDirectory(string path)
     {
-        try
+        if (CreateDirectory(path) && IsGroupMode)
         {
-            if (!Directory.Exists(path))
-            {
-                Directory.CreateDirectory(path, IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode);
-                if (IsGroupMode)
-                {
-                    // The umask strips group write and mkdir ignores setgid: set both explicitly, then hand it over.
-                    Chown(path);
-                    File.SetUnixFileMode(path, GroupDirectoryMode);
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RegistryException($"Could not create directory '{path}': {ex.Message}", ex);
+            // Created by this very call, so ours to shape: the umask strips group write and mkdir ignores setgid, so
+            // set both explicitly, then hand it to the group. A directory someone else created is never re-moded.
+            Chown(path);
+            File.SetUnixFileMode(path, GroupDirectoryMode);
         }
 
         var stat = StatNoFollow(path) ?? throw new RegistryException($"Directory '{path}' vanished right after it was created.");
@@ -113,22 +112,25 @@ internal sealed class AccessPolicy
     }
 
     /// <summary>
-    /// Checks the file behind a named semaphore that was just opened: ours (or our group's), not wider than our
-    /// mode. A semaphore this process created is first handed to the group in group mode.
+    /// Checks the file behind a named semaphore that was just opened: ours (or our group's), not wider than our mode.
+    /// In group mode a semaphore of ours is first handed to the group, as one this process just created must be.
     /// </summary>
     /// <exception cref="RegistryException">The semaphore is not ours; the message says what to do.</exception>
-    internal void VerifySemaphore(string semaphoreName, bool createdHere)
+    internal void VerifySemaphore(string semaphoreName)
     {
         var path = SemaphoreFiles.PathOf(semaphoreName);
-        if (createdHere && IsGroupMode)
-        {
-            Chown(path);
-            File.SetUnixFileMode(path, GroupFileMode);
-        }
-
         if (StatNoFollow(path) is not { } stat)
         {
             return; // Unlinked in between by someone else: the open handle still works, nothing to judge.
+        }
+
+        if (IsGroupMode && stat.Uid == _euid && (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupFileMode))
+        {
+            // Ours, but made before group mode was configured (0600 of our own group): the other members could not
+            // open it. It is ours to hand over; a directory is another matter (EnsureDirectory).
+            Chown(path);
+            File.SetUnixFileMode(path, GroupFileMode);
+            stat = StatNoFollow(path) ?? stat;
         }
 
         if (IsGroupMode && stat.Uid != _euid)
@@ -151,6 +153,46 @@ internal sealed class AccessPolicy
         {
             throw ForeignSemaphore(path, stat, $"mode {Octal(stat.Mode)}, wider than {Octal(allowed)}");
         }
+    }
+
+    /// <summary>
+    /// Explains why a semaphore that exists could not be opened for posting (EACCES): whose it is and with which mode,
+    /// and what fixes it. Returns <see langword="null"/> when the file says nothing more than the error did.
+    /// </summary>
+    internal RegistryException? ExplainUnopenableSemaphore(string semaphoreName, RegistryException error)
+    {
+        var path = SemaphoreFiles.PathOf(semaphoreName);
+        Interop.Statx? found;
+        try
+        {
+            found = StatNoFollow(path);
+        }
+        catch (RegistryException)
+        {
+            return null;
+        }
+
+        if (found is not { } stat || stat.Uid == _euid)
+        {
+            return null;
+        }
+
+        var shape = $"mode {Octal(stat.Mode)} of uid {stat.Uid} and gid {stat.Gid}";
+        if (IsGroupMode && stat.Gid == GroupId && (stat.Mode & 0b000_010_000) == 0)
+        {
+            return new RegistryException(
+                $"Semaphore '{path}' is {shape}: group '{GroupName}' may not post it, so this user (uid {_euid}) cannot use it. " +
+                $"Another member created it under umask 022, which takes the group's write bit from the 0660 it asked for (tsim does this). " +
+                $"Fix it once with 'chmod 660 {path}' as its owner (uid {stat.Uid}) or root, and run every user of the registry, tsim included, with umask 002.",
+                error);
+        }
+
+        return new RegistryException(
+            $"Semaphore '{path}' is {shape}, which this user (uid {_euid}) may not post. " +
+            (IsGroupMode
+                ? $"In group mode every semaphore must be mode 0660 of group '{GroupName}': its owner (uid {stat.Uid}) or root can fix it with 'chgrp {GroupName} {path} && chmod 660 {path}'."
+                : $"It belongs to another user: configure the group the registry is shared with (group), or have its owner remove it while no job uses it."),
+            error);
     }
 
     /// <summary>
@@ -177,37 +219,64 @@ internal sealed class AccessPolicy
 
     private void CheckPrivate(string path, Interop.Statx stat, string what)
     {
+        // A setgid, group-writable directory is a shared registry (tsim's is 2775): say that group mode is the way in.
+        var shared = (stat.Mode & (int)UnixFileMode.SetGroup) != 0 && (stat.Mode & (int)UnixFileMode.GroupWrite) != 0
+            ? $" It looks like a registry shared by gid {stat.Gid}: configure that group (group; tsim's is usually 'tsim-users') to join it."
+            : string.Empty;
         if (stat.Uid != _euid)
         {
             throw new RegistryException(
                 $"{what} '{path}' is owned by uid {stat.Uid}, not by this user (uid {_euid}); another user could control the registry. " +
-                "Use a directory of your own, or configure a shared group (group) for a multi-user registry.");
+                "Use a directory of your own, or configure a shared group (group) for a multi-user registry." + shared);
         }
 
         if ((stat.Mode & GroupOrOtherWrite) != 0)
         {
             throw new RegistryException(
                 $"{what} '{path}' is writable by group or others (mode {Octal(stat.Mode)}); anyone could replace registry files. " +
-                $"Run 'chmod go-w {path}', or configure a shared group (group) for a multi-user registry.");
+                $"Run 'chmod go-w {path}', or configure a shared group (group) for a multi-user registry." + shared);
         }
     }
 
+    /// <summary>
+    /// Accepts a directory of the group in either shape members create (2770 here, 2775 by tsim), whoever owns it. Only
+    /// a member (or root) can give a directory the group, or create one inside a directory of the group, so the owner is
+    /// a member. Anything else is refused, never re-moded: the directory is not this process's to change.
+    /// </summary>
     private void CheckGroupDirectory(string path, Interop.Statx stat)
     {
-        if (stat.Uid == _euid && (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupDirectoryMode))
-        {
-            // Our own directory (perhaps from before group mode was configured): bring it into shape.
-            Chown(path);
-            File.SetUnixFileMode(path, GroupDirectoryMode);
-            stat = StatNoFollow(path) ?? stat;
-        }
-
-        if (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupDirectoryMode)
+        var mode = stat.Mode & PermissionBits;
+        if (stat.Gid != GroupId || (mode != (int)GroupDirectoryMode && mode != (int)TsimGroupDirectoryMode))
         {
             throw new RegistryException(
-                $"Directory '{path}' must be mode 2770 of group '{GroupName}' in group mode, but is mode {Octal(stat.Mode)} of gid {stat.Gid} owned by uid {stat.Uid}. " +
-                $"Its owner can fix it: 'chgrp {GroupName} {path} && chmod 2770 {path}'.");
+                $"Directory '{path}' must be mode 2770 or 2775 of group '{GroupName}' (gid {GroupId}) in group mode, but is mode {Octal(stat.Mode)} of gid {stat.Gid} owned by uid {stat.Uid}. " +
+                $"Its owner (uid {stat.Uid}) or root can fix it: 'chgrp {GroupName} {path} && chmod 2770 {path}'. This process changes only directories it creates.");
         }
+    }
+
+    /// <summary>Creates a directory and its missing parents; reports whether this call created the directory itself.</summary>
+    private bool CreateDirectory(string path)
+    {
+        var mode = (uint)(IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode);
+        try
+        {
+            if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path)) is { } parent && !Directory.Exists(parent))
+            {
+                Directory.CreateDirectory(parent, (UnixFileMode)mode & ~UnixFileMode.SetGroup);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new RegistryException($"Could not create directory '{path}': {ex.Message}", ex);
+        }
+
+        if (Interop.Libc.Mkdir(path, mode) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Interop.Errno.EEXIST ? false : throw Errors.ForPath(errno, path, "create directory");
     }
 
     private void Chown(string path)

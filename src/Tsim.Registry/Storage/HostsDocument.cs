@@ -1,15 +1,21 @@
 namespace Tsim.Registry.Storage;
 
 /// <summary>
-/// <c>hosts.json</c>: the registered hosts, with the rule that no two share a name, an IP address or a MAC address.
+/// The hosts file (<c>hosts.json</c>, tsim's <c>host_registry.json</c>): the registered hosts, with the rule that no two
+/// share a name, a MAC address, or an IP address (in the whole registry, or on one router: <see cref="IpCollisionScope"/>).
 /// The uniqueness check and the write happen in one <see cref="RegistryDocument{T}.Update{TResult}"/>, under the
 /// hosts lock, so two registrants (C# or Python) can never both register colliding hosts.
 /// </summary>
 internal sealed class HostsDocument
 {
     private readonly RegistryDocument<Dictionary<string, HostRecord>> _document;
+    private readonly IpCollisionScope _ipScope;
 
-    internal HostsDocument(RegistryDocument<Dictionary<string, HostRecord>> document) => _document = document;
+    internal HostsDocument(RegistryDocument<Dictionary<string, HostRecord>> document, IpCollisionScope ipScope = IpCollisionScope.Global)
+    {
+        _document = document;
+        _ipScope = ipScope;
+    }
 
     /// <summary>Gets the file with its lock.</summary>
     internal RegistryDocument<Dictionary<string, HostRecord>> Document => _document;
@@ -26,7 +32,7 @@ internal sealed class HostsDocument
             return Edit.Unchanged(collision);
         }
 
-        var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
+        var index = HostKeyIndex.For(hosts, _ipScope); // Before the change: it counts the hosts it has seen.
         hosts[hostName] = record;
         index.Added(record);
         return Edit.Changed(HostRegistrationResult.Registered);
@@ -36,7 +42,7 @@ internal sealed class HostsDocument
     /// <returns>Whether it was registered (nothing is written when it was not).</returns>
     internal bool Remove(string hostName) => _document.Update(hosts =>
     {
-        var index = HostKeyIndex.For(hosts); // Before the change: it counts the hosts it has seen.
+        var index = HostKeyIndex.For(hosts, _ipScope); // Before the change: it counts the hosts it has seen.
         if (!hosts.Remove(hostName, out var removed))
         {
             return Edit.Unchanged(false);
@@ -53,7 +59,7 @@ internal sealed class HostsDocument
     internal TResult WithHostLocked<TResult>(string hostName, Func<HostRecord?, TResult> use) =>
         _document.Update(hosts => Edit.Unchanged(use(hosts.GetValueOrDefault(hostName))));
 
-    private static HostRegistrationResult? FindCollision(Dictionary<string, HostRecord> hosts, string hostName, HostRecord candidate)
+    private HostRegistrationResult? FindCollision(Dictionary<string, HostRecord> hosts, string hostName, HostRecord candidate)
     {
         if (hosts.ContainsKey(hostName))
         {
@@ -65,17 +71,17 @@ internal sealed class HostsDocument
         // collision walks the hosts, to name the first one it collides with.
         var ipKey = candidate.IpKey;
         var macKey = candidate.MacKey;
-        var index = HostKeyIndex.For(hosts);
-        if (!index.ContainsIp(ipKey) && !index.ContainsMac(macKey))
+        var index = HostKeyIndex.For(hosts, _ipScope);
+        if (!index.ContainsIp(candidate) && !index.ContainsMac(macKey))
         {
             return null;
         }
 
         foreach (var (name, record) in hosts)
         {
-            if (record.IpKey == ipKey)
+            if (record.IpKey == ipKey && (_ipScope == IpCollisionScope.Global || SameRouter(record, candidate)))
             {
-                return HostRegistrationResult.IpTaken(ipKey, name);
+                return HostRegistrationResult.IpTaken(ipKey, name, record.ConnectedTo, candidate.ConnectedTo, _ipScope);
             }
 
             if (record.MacKey == macKey)
@@ -86,4 +92,7 @@ internal sealed class HostsDocument
 
         return null;
     }
+
+    /// <summary>Whether two hosts hang off one router, compared as tsim compares <c>connected_to</c>: as written.</summary>
+    internal static bool SameRouter(HostRecord a, HostRecord b) => string.Equals(a.ConnectedTo, b.ConnectedTo, StringComparison.Ordinal);
 }

@@ -22,9 +22,15 @@ internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo
     /// serialiser is used when it is not set).
     /// </summary>
     internal Func<byte[], T?>? ReadFrom { get; init; }
+
+    /// <summary>
+    /// The same file under the configured name: an entry of <see cref="RegistryFileNames"/>, of which only the file name
+    /// counts (validation has made sure that a path names the registry directory).
+    /// </summary>
+    internal RegistryFile<T> Named(string entry) => this with { FileName = Path.GetFileName(entry) };
 }
 
-/// <summary>The three files of the specification.</summary>
+/// <summary>The three files, under the specification's names (<see cref="RegistryFile{T}.Named"/> renames them).</summary>
 internal static class RegistryFiles
 {
     internal static readonly RegistryFile<Dictionary<string, HostRecord>> Hosts =
