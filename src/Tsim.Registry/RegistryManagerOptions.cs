@@ -224,15 +224,21 @@ public sealed class RegistryManagerOptions
     /// and binds options from it as <see cref="FromConfiguration"/> does.
     /// </summary>
     /// <param name="path">The file; a relative path is taken from the current directory.</param>
+    /// <param name="configure">
+    /// Sets what the file does not say, after it is read: typically <see cref="Group"/>, which a tsim host keeps in
+    /// another file of its own (<c>o =&gt; o.Group = "tsim-users"</c>).
+    /// </param>
     /// <returns>New options; validated when a manager is built from them.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not valid JSON.</exception>
-    public static RegistryManagerOptions FromJsonFile(string path)
+    public static RegistryManagerOptions FromJsonFile(string path, Action<RegistryManagerOptions>? configure = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return FromConfiguration(new ConfigurationBuilder()
+        var options = FromConfiguration(new ConfigurationBuilder()
             .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
             .Build());
+        configure?.Invoke(options);
+        return options;
     }
 }
