@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Spectre.Console;
 using Tsim.Registry.Cli.Commands;
+using Tsim.Registry.Cli.Rendering;
 
 namespace Tsim.Registry.Cli.Demo;
 
@@ -54,6 +55,11 @@ internal sealed class DemoRun
         {
             options.RegistryDirectory = Path.Combine(Path.GetTempPath(), $"tsim-demo-{id}");
             options.LockDirectory = parseResult.GetValue(context.Globals.LockDirectory) is { } lockDirectory ? Path.GetFullPath(lockDirectory) : null;
+
+            // The configured file names, in the scratch directory: a configuration may spell them as paths in its own.
+            options.RegistryFiles.Hosts = Path.GetFileName(options.RegistryFiles.Hosts);
+            options.RegistryFiles.HostLeases = Path.GetFileName(options.RegistryFiles.HostLeases);
+            options.RegistryFiles.NeighborLeases = Path.GetFileName(options.RegistryFiles.NeighborLeases);
         }
 
         if (parseResult.GetValue(context.Globals.Prefix) is null)
@@ -117,7 +123,18 @@ internal sealed class DemoRun
                 "--seconds", _settings.Seconds.ToString(CultureInfo.InvariantCulture),
                 "--routers", string.Join(',', _routers),
                 "--markers", _scratch.MarkerDirectory,
+
+                // What the parent resolved, so that no worker reads another file or applies another rule than it.
+                "--hosts-file", _options.RegistryFiles.Hosts,
+                "--host-leases-file", _options.RegistryFiles.HostLeases,
+                "--neighbor-leases-file", _options.RegistryFiles.NeighborLeases,
+                "--ip-scope", OperatorFormat.IpScope(_options.IpCollisionScope),
             ];
+            if (_options.Group is { } group)
+            {
+                arguments.AddRange(["--group", group]);
+            }
+
             if (parseResult.GetValue(_context.Globals.ConfigFile) is { } config)
             {
                 arguments.AddRange(["--config", Path.GetFullPath(config)]);
