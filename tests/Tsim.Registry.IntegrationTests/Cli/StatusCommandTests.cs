@@ -31,7 +31,8 @@ public sealed class StatusCommandTests : IDisposable
         result.Stdout.Should().NotContain("\u001b", "redirected output carries no ANSI codes");
         result.Stdout.Should().NotContainAny(["│", "─", "╭"], "redirected tables have no box characters");
         result.Lines.Should().OnlyContain(l => l == l.TrimEnd(), "no trailing blanks");
-        result.Lines[0].Should().Be($"registry {_sandbox.RegistryDirectory}, locks {_sandbox.RegistryDirectory}/locks, semaphore prefix {prefix}");
+        result.Lines[0].Should().Be(
+            $"registry {_sandbox.RegistryDirectory} (hosts.json, host_leases.json, neighbor_leases.json), locks {_sandbox.RegistryDirectory}/locks, semaphore prefix {prefix}, IP scope global");
         Section(result, "hosts (2)").Should().SatisfyRespectively(
             header => header.Should().MatchRegex("^NAME +IP +MAC +ROUTER +LEASES$"),
             web1 => web1.Should().MatchRegex("^web-1 +10.0.0.10/24 +02:00:00:00:00:0a +r1 +1$"),
@@ -59,8 +60,14 @@ public sealed class StatusCommandTests : IDisposable
         result.ExitCode.Should().Be(0, result.ToString());
         using var document = JsonDocument.Parse(result.Stdout);
         var root = document.RootElement;
-        root.EnumerateObject().Select(p => p.Name).Should().Equal("hosts", "leases", "lock_dir", "locks", "prefix", "registry_dir", "stale");
+        root.EnumerateObject().Select(p => p.Name).Should().Equal(
+            "hosts", "ip_collision_scope", "leases", "lock_dir", "locks", "prefix", "registry_dir", "registry_files", "stale");
         root.GetProperty("prefix").GetString().Should().Be(_sandbox.Prefix);
+        root.GetProperty("ip_collision_scope").GetString().Should().Be("global");
+        root.GetProperty("registry_files").EnumerateObject().Select(p => (p.Name, p.Value.GetString())).Should().Equal(
+            ("host_leases", Path.Combine(_sandbox.RegistryDirectory, "host_leases.json")),
+            ("hosts", Path.Combine(_sandbox.RegistryDirectory, "hosts.json")),
+            ("neighbor_leases", Path.Combine(_sandbox.RegistryDirectory, "neighbor_leases.json")));
         root.GetProperty("hosts").EnumerateArray()
             .Select(h => (h.GetProperty("name").GetString(), h.GetProperty("primary_ip").GetString(), h.GetProperty("mac_address").GetString(),
                 h.GetProperty("connected_to").GetString(), h.GetProperty("lease_count").GetInt32()))
