@@ -156,7 +156,7 @@ internal sealed class LockManager : IDisposable
                 return open.GetValue();
             }
 
-            using var semaphore = NamedSemaphore.TryOpenExisting(name.SemaphoreName);
+            using var semaphore = _semaphores.TryOpenExisting(name);
             return semaphore?.GetValue() ?? -1;
         }
         finally

@@ -66,6 +66,22 @@ internal sealed class SemaphoreTable : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the semaphore if it exists, without keeping it and without creating it (read-only commands); a refusal to
+    /// open it says whose it is and how to fix it.
+    /// </summary>
+    internal NamedSemaphore? TryOpenExisting(LockName name)
+    {
+        try
+        {
+            return NamedSemaphore.TryOpenExisting(name.SemaphoreName);
+        }
+        catch (RegistryException ex) when (_policy.ExplainUnopenableSemaphore(name.SemaphoreName, ex) is { } explained)
+        {
+            throw explained;
+        }
+    }
+
     /// <summary>Opens or creates the semaphore; a refusal to open one that exists says whose it is and how to fix it.</summary>
     private NamedSemaphore OpenOrCreate(LockName name, out bool created)
     {
