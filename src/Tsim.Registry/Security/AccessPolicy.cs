@@ -81,13 +81,7 @@ internal sealed class AccessPolicy
     /// <exception cref="RegistryException">The directory cannot be created, or fails a check; the message says which and what to do.</exception>
     internal void EnsureDirectory(string path)
     {
-        if (CreateDirectory(path) && IsGroupMode)
-        {
-            // Created by this very call, so ours to shape: the umask strips group write and mkdir ignores setgid, so
-            // set both explicitly, then hand it to the group. A directory someone else created is never re-moded.
-            Chown(path);
-            File.SetUnixFileMode(path, GroupDirectoryMode);
-        }
+        CreateDirectory(path);
 
         var stat = StatNoFollow(path) ?? throw new RegistryException($"Directory '{path}' vanished right after it was created.");
         if ((stat.Mode & Interop.StatxConstants.S_IFMT) == Interop.StatxConstants.S_IFLNK)
@@ -135,9 +129,12 @@ internal sealed class AccessPolicy
 
         if (IsGroupMode && stat.Uid != _euid)
         {
-            if (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupFileMode)
+            // Another member's. /dev/shm is not setgid, so only a member (or root) can have given it the group. A mode
+            // narrower than 0660 (tsim under umask 022 makes 0640) is no risk, only an inconvenience: a member that may
+            // not post it failed to open it already (ExplainUnopenableSemaphore); root can.
+            if (stat.Gid != GroupId || (stat.Mode & PermissionBits & ~(int)GroupFileMode) != 0)
             {
-                throw ForeignSemaphore(path, stat, $"owned by uid {stat.Uid} but not mode 0660 of group '{GroupName}'");
+                throw ForeignSemaphore(path, stat, $"owned by uid {stat.Uid} but not of group '{GroupName}' within mode 0660");
             }
 
             return;
@@ -254,29 +251,34 @@ internal sealed class AccessPolicy
         }
     }
 
-    /// <summary>Creates a directory and its missing parents; reports whether this call created the directory itself.</summary>
+    /// <summary>
+    /// Creates a directory and its missing parents with <c>mkdir(2)</c>, giving every level this process creates the
+    /// policy's shape (in group mode: 2770 of the group, so that the other members can enter the parents too).
+    /// </summary>
+    /// <returns>Whether this call created <paramref name="path"/> itself (and so shaped it).</returns>
     private bool CreateDirectory(string path)
     {
-        var mode = (uint)(IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode);
-        try
+        var trimmed = Path.TrimEndingDirectorySeparator(path);
+        if (Path.GetDirectoryName(trimmed) is { } parent && !Directory.Exists(parent))
         {
-            if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path)) is { } parent && !Directory.Exists(parent))
-            {
-                Directory.CreateDirectory(parent, (UnixFileMode)mode & ~UnixFileMode.SetGroup);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new RegistryException($"Could not create directory '{path}': {ex.Message}", ex);
+            CreateDirectory(parent);
         }
 
-        if (Interop.Libc.Mkdir(path, mode) == 0)
+        if (Interop.Libc.Mkdir(trimmed, (uint)(IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode)) != 0)
         {
-            return true;
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == Interop.Errno.EEXIST ? false : throw Errors.ForPath(errno, trimmed, "create directory");
         }
 
-        var errno = Marshal.GetLastPInvokeError();
-        return errno == Interop.Errno.EEXIST ? false : throw Errors.ForPath(errno, path, "create directory");
+        if (IsGroupMode)
+        {
+            // Created by this very call, so ours to shape: the umask strips group write and mkdir ignores setgid, so
+            // set both explicitly, then hand it to the group. A directory someone else created is never re-moded.
+            Chown(trimmed);
+            File.SetUnixFileMode(trimmed, GroupDirectoryMode);
+        }
+
+        return true;
     }
 
     private void Chown(string path)
