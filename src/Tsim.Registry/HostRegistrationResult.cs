@@ -40,6 +40,7 @@ public sealed class HostRegistrationResult
     internal static HostRegistrationResult IpTaken(string ipKey, string hostName, string? takenOnRouter, string? requestedRouter, IpCollisionScope scope)
     {
         var reason = $"IP {ipKey} is already used by host {hostName}";
+        takenOnRouter ??= "(none)"; // A record written elsewhere without connected_to.
         if (scope == IpCollisionScope.Router)
         {
             reason += $" on the same router {takenOnRouter} (ip_collision_scope: router)";

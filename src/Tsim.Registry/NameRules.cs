@@ -106,7 +106,7 @@ internal static class NameRules
     }
 
     // Control characters would garble the message (and a terminal reading the log).
-    private static string Printable(string value) =>
+    internal static string Printable(string value) =>
         string.Create(value.Length, value, static (span, source) =>
         {
             for (var i = 0; i < source.Length; i++)

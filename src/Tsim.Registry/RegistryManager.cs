@@ -123,7 +123,7 @@ public sealed partial class RegistryManager : IDisposable
     public string NeighborLeasesFilePath => _documents.NeighborLeases.Document.Path;
 
     /// <summary>Gets which registered hosts a new host's IP address must differ from.</summary>
-    public IpCollisionScope IpCollisionScope => _options.IpCollisionScope;
+    public IpCollisionScope IpCollisionScope => _documents.Hosts.IpScope;
 
     /// <summary>
     /// Releases every router lock this manager still holds (deleting owner records and notifying waiters), stops

@@ -177,10 +177,11 @@ public sealed class RegistryManagerOptions
     internal string EffectiveLockDirectory => LockDirectory ?? Path.Combine(RegistryDirectory, "locks");
 
     /// <summary>
-    /// Gets the settings that a configuration document gave twice with different values (<see cref="FromConfiguration"/>);
-    /// validation refuses the options while there are any.
+    /// Gets what a configuration document said that could not be bound as it stands (<see cref="FromConfiguration"/>):
+    /// a setting given twice with two values, a key in the wrong place, an unknown IP scope. Validation refuses the
+    /// options while there are any.
     /// </summary>
-    internal List<ConfigurationConflict> ConfigurationConflicts { get; } = [];
+    internal List<ConfigurationError> ConfigurationErrors { get; } = [];
 
     /// <summary>
     /// Binds options from a configuration: a whole document, in the specification's shape or in a tsim deployment's, or
@@ -194,21 +195,23 @@ public sealed class RegistryManagerOptions
     /// <exception cref="ArgumentNullException"><paramref name="configuration"/> is null.</exception>
     /// <remarks>
     /// <para>
-    /// A configuration with a <c>registry_manager</c> section or a top-level <c>data_dir</c> is a document; anything
-    /// else is read as the section itself. In a document, the <c>registry_manager</c> section is read as the section
-    /// (the specification's shape: <c>registry_dir</c>, <c>lock_dir</c>, <c>lock_timeouts</c>, …).
+    /// A configuration with a top-level <c>data_dir</c> and <c>registry_files</c> (both required by tsim) is a tsim
+    /// document. One with a <c>registry_manager</c> section is the specification's document, read from that section
+    /// (<c>registry_dir</c>, <c>lock_dir</c>, <c>lock_timeouts</c>, …). Anything else is read as the section itself.
     /// </para>
     /// <para>
-    /// A document with a top-level <c>data_dir</c> is a tsim document, and binds as tsim reads it: <c>data_dir</c> is the
-    /// registry directory, the top-level <c>lock_dir</c> the lock directory, the top-level <c>registry_files</c> the
-    /// file names (a missing hosts entry meaning <c>host_registry.json</c>), and IP addresses collide per router unless
-    /// <c>registry_manager.ip_collision_scope</c> says otherwise. tsim's Unix group lives in another file of tsim's, so
-    /// give it as <see cref="Group"/>.
+    /// A tsim document binds as tsim reads it: <c>data_dir</c> is the registry directory, the top-level <c>lock_dir</c>
+    /// the lock directory, the top-level <c>registry_files</c> the file names (a missing hosts entry meaning
+    /// <c>host_registry.json</c>), the <c>registry_manager</c> section everything else, and IP addresses collide per
+    /// router unless <c>registry_manager.ip_collision_scope</c> says otherwise. tsim's Unix group lives in another file
+    /// of tsim's, so give it as <see cref="Group"/>.
     /// </para>
     /// <para>
-    /// A setting given both at the top level and in <c>registry_manager</c> (<c>data_dir</c> and <c>registry_dir</c>,
-    /// <c>lock_dir</c>, a <c>registry_files</c> entry) must have the same value in both; otherwise the options are
-    /// refused when validated, naming both keys, since either side may be the one the operator meant.
+    /// What cannot be bound as it stands makes validation refuse the options, naming the key, rather than being
+    /// dropped: the same setting at the top level and in <c>registry_manager</c> with two values (<c>data_dir</c> and
+    /// <c>registry_dir</c>, <c>lock_dir</c>, a <c>registry_files</c> entry), since either may be the one the operator
+    /// edited; a key of the section at the top level of a tsim document (<c>semaphore_prefix</c>, <c>group</c>, …); a
+    /// <c>data_dir</c> inside a section; an <c>ip_collision_scope</c> other than <c>global</c> or <c>router</c>.
     /// </para>
     /// </remarks>
     public static RegistryManagerOptions FromConfiguration(IConfiguration configuration)

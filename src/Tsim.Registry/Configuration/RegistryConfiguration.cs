@@ -6,14 +6,16 @@ namespace Tsim.Registry.Configuration;
 /// Binds <see cref="RegistryManagerOptions"/> from a configuration in any of the shapes a user may hold: a
 /// <c>registry_manager</c> section, a whole document in the specification's shape, or a tsim deployment's
 /// <c>config.json</c> (top-level <c>data_dir</c>, <c>lock_dir</c> and <c>registry_files</c>). The rules are documented on
-/// <see cref="RegistryManagerOptions.FromConfiguration"/>.
+/// <see cref="RegistryManagerOptions.FromConfiguration"/>. What cannot be bound as it stands is collected in
+/// <see cref="RegistryManagerOptions.ConfigurationErrors"/> for validation to refuse, so that every problem of a
+/// document is reported at once and no setting is silently dropped.
 /// </summary>
 internal static class RegistryConfiguration
 {
     /// <summary>The section of a document that holds the manager's settings, in the specification and in tsim.</summary>
     internal const string SectionKey = "registry_manager";
 
-    /// <summary>tsim's top-level registry directory; its presence makes a document a tsim document.</summary>
+    /// <summary>tsim's top-level registry directory; with <see cref="RegistryFilesKey"/> it makes a document a tsim document.</summary>
     internal const string DataDirectoryKey = "data_dir";
 
     internal const string LockDirectoryKey = "lock_dir";
@@ -28,42 +30,87 @@ internal static class RegistryConfiguration
     private const string HostLeasesKey = "host_leases";
     private const string NeighborLeasesKey = "neighbor_leases";
 
+    /// <summary>
+    /// Keys of the <c>registry_manager</c> section that tsim's <c>config.json</c> does not have at its top level: found
+    /// there, they were meant for the section and would otherwise be ignored.
+    /// </summary>
+    private static readonly string[] s_sectionOnlyKeys =
+        [RegistryDirectoryKey, IpCollisionScopeKey, "semaphore_prefix", "group", "lock_probe_interval", "release_locks_on_signal", "shared_with_python"];
+
     /// <summary>Binds <paramref name="configuration"/> (a document or a section) onto <paramref name="options"/>.</summary>
     internal static void Bind(IConfiguration configuration, RegistryManagerOptions options)
     {
+        var errors = options.ConfigurationErrors;
+        var isTsimDocument = configuration[DataDirectoryKey] is not null && configuration.GetSection(RegistryFilesKey).Exists();
         var section = configuration.GetSection(SectionKey);
-        var dataDirectory = configuration[DataDirectoryKey];
-        if (!section.Exists() && dataDirectory is null)
+        if (!isTsimDocument && !section.Exists())
         {
-            configuration.Bind(options); // A registry_manager section on its own.
-            return;
+            BindSection(configuration, options, defaultScope: IpCollisionScope.Global);
+            return; // A registry_manager section on its own.
         }
 
-        section.Bind(options);
-        if (dataDirectory is null)
+        if (!isTsimDocument)
         {
+            BindSection(section, options, defaultScope: IpCollisionScope.Global);
             return; // The specification's document: everything is in its section.
         }
 
-        // A tsim document: its top-level keys, then tsim's defaults where neither place says anything.
-        options.RegistryDirectory = Merge(options.ConfigurationConflicts, DataDirectoryKey, dataDirectory, section, RegistryDirectoryKey, SameDirectory);
+        // A tsim document: the section, then tsim's top-level keys, then tsim's defaults where neither says anything.
+        BindSection(section, options, defaultScope: IpCollisionScope.Router);
+        foreach (var key in s_sectionOnlyKeys)
+        {
+            if (configuration[key] is not null)
+            {
+                errors.Add(new(key, $"is a key of the '{SectionKey}' section, not of the top level of tsim's config.json, where it would be ignored; move it into '{SectionKey}'."));
+            }
+        }
+
+        options.RegistryDirectory = Merge(errors, DataDirectoryKey, configuration[DataDirectoryKey]!, section, RegistryDirectoryKey, SameDirectory);
         if (configuration[LockDirectoryKey] is { } lockDirectory)
         {
-            options.LockDirectory = Merge(options.ConfigurationConflicts, LockDirectoryKey, lockDirectory, section, LockDirectoryKey, SameDirectory);
+            options.LockDirectory = Merge(errors, LockDirectoryKey, lockDirectory, section, LockDirectoryKey, SameDirectory);
         }
 
         var files = configuration.GetSection(RegistryFilesKey);
         var sectionFiles = section.GetSection(RegistryFilesKey);
         var directory = options.RegistryDirectory;
-        options.RegistryFiles.Hosts = InDirectory(MergeFile(options, files, sectionFiles, HostsKey), directory) ?? RegistryFileNames.TsimHosts;
-        options.RegistryFiles.HostLeases = InDirectory(MergeFile(options, files, sectionFiles, HostLeasesKey), directory) ?? RegistryFileNames.DefaultHostLeases;
-        options.RegistryFiles.NeighborLeases = InDirectory(MergeFile(options, files, sectionFiles, NeighborLeasesKey), directory) ?? RegistryFileNames.DefaultNeighborLeases;
+        options.RegistryFiles.Hosts = InDirectory(MergeFile(errors, files, sectionFiles, HostsKey), directory) ?? RegistryFileNames.TsimHosts;
+        options.RegistryFiles.HostLeases = InDirectory(MergeFile(errors, files, sectionFiles, HostLeasesKey), directory) ?? RegistryFileNames.DefaultHostLeases;
+        options.RegistryFiles.NeighborLeases = InDirectory(MergeFile(errors, files, sectionFiles, NeighborLeasesKey), directory) ?? RegistryFileNames.DefaultNeighborLeases;
+    }
 
-        if (section[IpCollisionScopeKey] is null)
+    /// <summary>
+    /// Binds a <c>registry_manager</c> section, then reads what the binder would get wrong: the IP scope (the binder
+    /// takes numbers, flag combinations and an empty string for enum values) and a <c>data_dir</c> inside the section
+    /// (tsim's key for the registry directory, which only its config.json's top level has).
+    /// </summary>
+    private static void BindSection(IConfiguration section, RegistryManagerOptions options, IpCollisionScope defaultScope)
+    {
+        section.Bind(options);
+        options.IpCollisionScope = section[IpCollisionScopeKey] switch
         {
-            options.IpCollisionScope = IpCollisionScope.Router;
+            null => defaultScope,
+            { } value when value.Equals("global", StringComparison.OrdinalIgnoreCase) => IpCollisionScope.Global,
+            { } value when value.Equals("router", StringComparison.OrdinalIgnoreCase) => IpCollisionScope.Router,
+            { } value => Refuse(options, PathOf(section, IpCollisionScopeKey), $"must be 'global' or 'router' (got '{value}').", defaultScope),
+        };
+
+        if (section[DataDirectoryKey] is not null)
+        {
+            options.ConfigurationErrors.Add(new(
+                PathOf(section, DataDirectoryKey),
+                $"is read only at the top level of a tsim config.json (next to '{RegistryFilesKey}'); in this section the registry directory is '{RegistryDirectoryKey}'."));
         }
     }
+
+    private static T Refuse<T>(RegistryManagerOptions options, string key, string message, T fallback)
+    {
+        options.ConfigurationErrors.Add(new(key, message));
+        return fallback;
+    }
+
+    private static string PathOf(IConfiguration configuration, string key) =>
+        configuration is IConfigurationSection { Path: { Length: > 0 } path } ? $"{path}:{key}" : key;
 
     /// <summary>
     /// tsim's spelling of an entry, a path in <c>data_dir</c>, as the file name alone, so that the document keeps meaning
@@ -77,21 +124,18 @@ internal static class RegistryConfiguration
             : entry;
 
     /// <summary>A registry file entry from the top level or the section (which must agree), or null when neither has one.</summary>
-    private static string? MergeFile(RegistryManagerOptions options, IConfigurationSection files, IConfigurationSection sectionFiles, string key) =>
+    private static string? MergeFile(List<ConfigurationError> errors, IConfigurationSection files, IConfigurationSection sectionFiles, string key) =>
         files[key] is { } topLevel
-            ? Merge(options.ConfigurationConflicts, $"{RegistryFilesKey}:{key}", topLevel, sectionFiles, key, SameFile)
+            ? Merge(errors, $"{RegistryFilesKey}:{key}", topLevel, sectionFiles, key, SameFile)
             : sectionFiles[key];
 
-    /// <summary>
-    /// The top-level value, recording a conflict when the section gives the same setting another value. Both are named
-    /// in the conflict: the operator may have edited either.
-    /// </summary>
+    /// <summary>The top-level value, recording a conflict when the section gives the same setting another value.</summary>
     private static string Merge(
-        List<ConfigurationConflict> conflicts, string topLevelKey, string topLevel, IConfigurationSection section, string sectionKey, Func<string, string, bool> same)
+        List<ConfigurationError> errors, string topLevelKey, string topLevel, IConfigurationSection section, string sectionKey, Func<string, string, bool> same)
     {
         if (section[sectionKey] is { } inSection && !same(topLevel, inSection))
         {
-            conflicts.Add(new ConfigurationConflict(topLevelKey, topLevel, $"{section.Path}:{sectionKey}", inSection));
+            errors.Add(ConfigurationError.Conflict(topLevelKey, topLevel, $"{section.Path}:{sectionKey}", inSection));
         }
 
         return topLevel;

@@ -118,10 +118,12 @@ internal sealed class AccessPolicy
             return; // Unlinked in between by someone else: the open handle still works, nothing to judge.
         }
 
-        if (IsGroupMode && stat.Uid == _euid && (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupFileMode))
+        if (IsGroupMode && stat.Uid == _euid && (stat.Mode & PermissionBits & ~(int)GroupFileMode) == 0 &&
+            (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupFileMode))
         {
-            // Ours, but made before group mode was configured (0600 of our own group): the other members could not
-            // open it. It is ours to hand over; a directory is another matter (EnsureDirectory).
+            // Ours and no wider than 0660, but made before group mode was configured (0600 of our own group): the other
+            // members could not open it. It is ours to hand over; a directory is another matter (EnsureDirectory). A
+            // wider one is refused below: whoever could write it may hold a handle to it already.
             Chown(path);
             File.SetUnixFileMode(path, GroupFileMode);
             stat = StatNoFollow(path) ?? stat;

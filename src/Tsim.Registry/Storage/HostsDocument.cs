@@ -17,6 +17,9 @@ internal sealed class HostsDocument
         _ipScope = ipScope;
     }
 
+    /// <summary>Gets which hosts a new host's IP must differ from, as fixed when the document was built.</summary>
+    internal IpCollisionScope IpScope => _ipScope;
+
     /// <summary>Gets the file with its lock.</summary>
     internal RegistryDocument<Dictionary<string, HostRecord>> Document => _document;
 
