@@ -65,10 +65,17 @@ internal static class RegistryConfiguration
             }
         }
 
-        options.RegistryDirectory = Merge(errors, DataDirectoryKey, configuration[DataDirectoryKey]!, section, RegistryDirectoryKey, SameDirectory);
-        if (configuration[LockDirectoryKey] is { } lockDirectory)
+        options.RegistryDirectory = Merge(errors, configuration, DataDirectoryKey, section, RegistryDirectoryKey, SameDirectory);
+        if (configuration[LockDirectoryKey] is not null)
         {
-            options.LockDirectory = Merge(errors, LockDirectoryKey, lockDirectory, section, LockDirectoryKey, SameDirectory);
+            options.LockDirectory = Merge(errors, configuration, LockDirectoryKey, section, LockDirectoryKey, SameDirectory);
+        }
+        else if (section[LockDirectoryKey] is not null)
+        {
+            // tsim reads its lock directory only at the top level: the two sides would lock in different directories.
+            errors.Add(new(
+                PathOf(section, LockDirectoryKey),
+                $"is not where tsim reads its lock directory: in tsim's config.json it is the top-level '{LockDirectoryKey}'. Move it there."));
         }
 
         var files = configuration.GetSection(RegistryFilesKey);
@@ -125,17 +132,21 @@ internal static class RegistryConfiguration
 
     /// <summary>A registry file entry from the top level or the section (which must agree), or null when neither has one.</summary>
     private static string? MergeFile(List<ConfigurationError> errors, IConfigurationSection files, IConfigurationSection sectionFiles, string key) =>
-        files[key] is { } topLevel
-            ? Merge(errors, $"{RegistryFilesKey}:{key}", topLevel, sectionFiles, key, SameFile)
+        files[key] is not null
+            ? Merge(errors, files, key, sectionFiles, key, SameFile)
             : sectionFiles[key];
 
-    /// <summary>The top-level value, recording a conflict when the section gives the same setting another value.</summary>
+    /// <summary>
+    /// The top-level value of <paramref name="key"/>, recording a conflict when the section gives the same setting
+    /// another value. Both keys are named by their full configuration path.
+    /// </summary>
     private static string Merge(
-        List<ConfigurationError> errors, string topLevelKey, string topLevel, IConfigurationSection section, string sectionKey, Func<string, string, bool> same)
+        List<ConfigurationError> errors, IConfiguration document, string key, IConfigurationSection section, string sectionKey, Func<string, string, bool> same)
     {
+        var topLevel = document[key]!;
         if (section[sectionKey] is { } inSection && !same(topLevel, inSection))
         {
-            errors.Add(ConfigurationError.Conflict(topLevelKey, topLevel, $"{section.Path}:{sectionKey}", inSection));
+            errors.Add(ConfigurationError.Conflict(PathOf(document, key), topLevel, PathOf(section, sectionKey), inSection));
         }
 
         return topLevel;

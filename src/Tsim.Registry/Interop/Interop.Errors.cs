@@ -29,6 +29,9 @@ internal static class Errno
     /// <summary>Invalid argument.</summary>
     internal const int EINVAL = 22;
 
+    /// <summary>Directory not empty; what rename(2) reports for a non-empty directory in the way.</summary>
+    internal const int ENOTEMPTY = 39;
+
     /// <summary>File too large: RLIMIT_FSIZE or a quota was reached.</summary>
     internal const int EFBIG = 27;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Tsim.Registry.Interop;
@@ -28,4 +29,13 @@ internal static class SemaphoreFiles
     /// <summary>Gets the file behind a semaphore.</summary>
     /// <param name="semaphoreName">The semaphore's name, with or without its leading '/'.</param>
     internal static string PathOf(string semaphoreName) => "/dev/shm/sem." + semaphoreName.TrimStart('/');
+
+    private static long s_temporaryCounter;
+
+    /// <summary>
+    /// Gets a name in <c>/dev/shm</c> for a semaphore being prepared (<c>NamedSemaphore.TryCreate</c>): hidden, and not
+    /// <c>sem.*</c>, so that nothing that lists semaphores ever sees it; short, so that it fits whatever the name.
+    /// </summary>
+    internal static string TemporaryPath() =>
+        string.Create(CultureInfo.InvariantCulture, $"/dev/shm/.tsim-sem.{Environment.ProcessId}.{Interlocked.Increment(ref s_temporaryCounter)}");
 }

@@ -19,43 +19,101 @@ internal sealed class NamedSemaphore : IDisposable
     /// <summary>Gets the semaphore name, with its leading '/'.</summary>
     internal string Name { get; }
 
-    /// <summary>Opens the semaphore, creating it free (value 1) with <paramref name="mode"/> when it does not exist yet.</summary>
+    /// <summary>Opens the semaphore, creating it free (value 1) when it does not exist yet.</summary>
     /// <param name="name">The name, with its leading '/'.</param>
-    /// <param name="mode">The permission bits of a new semaphore (0600, or 0660 in group mode).</param>
-    /// <param name="created">Whether this call created it (and so may set its group).</param>
-    /// <exception cref="RegistryException">sem_open failed; the message names the semaphore and the reason.</exception>
-    internal static NamedSemaphore OpenOrCreate(string name, uint mode, out bool created)
+    /// <param name="mode">The permission bits of a new semaphore (0600, or 0660 in group mode), whatever the umask.</param>
+    /// <param name="groupId">The group of a new semaphore, or <see langword="null"/> for the process's own.</param>
+    /// <param name="created">Whether this call created it.</param>
+    /// <exception cref="RegistryException">It cannot be opened or created; the message names the semaphore and the reason.</exception>
+    internal static NamedSemaphore OpenOrCreate(string name, uint mode, uint? groupId, out bool created)
     {
         while (true)
         {
-            // O_EXCL first, to know whether it is ours to set up; whoever comes first creates it with value 1 and
-            // everyone else opens it, which is what the Python implementation does too.
-            var handle = Interop.Libc.SemOpen(name, Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_EXCL, mode, 1);
-            var errno = Marshal.GetLastPInvokeError();
-            if (!handle.IsInvalid)
-            {
-                created = true;
-                return new NamedSemaphore(name, handle);
-            }
-
-            handle.Dispose();
-            if (errno != Interop.Errno.EEXIST)
-            {
-                throw Errors.ForSemaphore(errno, name, "create");
-            }
-
             if (TryOpenExisting(name) is { } existing)
             {
                 created = false;
                 return existing;
             }
 
-            // Unlinked between our two calls: try again.
+            // Whoever links first creates it; everyone else opens it, which is what the Python implementation does too.
+            created = TryCreate(name, mode, groupId);
+            if (TryOpenExisting(name) is { } opened)
+            {
+                return opened;
+            }
+
+            // Unlinked between the link and the open: try again.
         }
     }
 
     /// <summary>Opens the semaphore, creating it free with mode 0600 if needed.</summary>
-    internal static NamedSemaphore OpenOrCreate(string name) => OpenOrCreate(name, 0b110_000_000, out _);
+    internal static NamedSemaphore OpenOrCreate(string name) => OpenOrCreate(name, 0b110_000_000, null, out _);
+
+    /// <summary>
+    /// Creates the semaphore the way sem_open(3) does, but with its mode and group set before it gets its name: a file
+    /// under a private temporary name, initialised, given its group and mode, then linked to its public name. So no
+    /// other process ever sees it with the umask's mode or this user's group (another member would be refused, or a
+    /// stranger let in, for that moment).
+    /// </summary>
+    /// <returns>Whether this call created it; <see langword="false"/> when the name was taken first.</returns>
+    private static unsafe bool TryCreate(string name, uint mode, uint? groupId)
+    {
+        var path = SemaphoreFiles.PathOf(name);
+        var temp = SemaphoreFiles.TemporaryPath();
+        using (var handle = Interop.Libc.Open(
+            temp, Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_EXCL | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC, 0b110_000_000))
+        {
+            if (handle.IsInvalid)
+            {
+                throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "create");
+            }
+
+            try
+            {
+                Span<byte> semaphore = stackalloc byte[Interop.Libc.SemaphoreSize];
+                fixed (byte* start = semaphore)
+                {
+                    if (Interop.Libc.SemInit(start, 1, 1) != 0)
+                    {
+                        throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "initialise");
+                    }
+                }
+
+                var errno = FileDescriptor.TryWriteAll(handle, semaphore);
+                if (errno == 0 && groupId is { } group && Interop.Libc.FChown(handle, uint.MaxValue, group) != 0)
+                {
+                    errno = Marshal.GetLastPInvokeError();
+                }
+
+                if (errno != 0)
+                {
+                    throw Errors.ForSemaphore(errno, name, "create");
+                }
+
+                File.SetUnixFileMode(handle, (UnixFileMode)mode);
+            }
+            catch
+            {
+                File.Delete(temp);
+                throw;
+            }
+        }
+
+        try
+        {
+            if (Interop.Libc.Link(temp, path) == 0)
+            {
+                return true;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            return errno == Interop.Errno.EEXIST ? false : throw Errors.ForSemaphore(errno, name, "create");
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
 
     /// <summary>Opens an existing semaphore, or returns <see langword="null"/> when there is none.</summary>
     internal static NamedSemaphore? TryOpenExisting(string name)

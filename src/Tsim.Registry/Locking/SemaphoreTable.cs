@@ -87,7 +87,7 @@ internal sealed class SemaphoreTable : IDisposable
     {
         try
         {
-            return NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, out created);
+            return NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, _policy.GroupId, out created);
         }
         catch (RegistryException ex) when (_policy.ExplainUnopenableSemaphore(name.SemaphoreName, ex) is { } explained)
         {

@@ -33,17 +33,22 @@ internal sealed class AccessPolicy
 
     private const int PermissionBits = 0b111_111_111_111; // including setuid, setgid and sticky
 
+    private static long s_temporaryCounter;
+
     private readonly uint _euid;
 
-    private AccessPolicy(string? groupName, uint? groupId)
+    private readonly GroupMembers? _members;
+
+    private AccessPolicy(string? groupName, uint? groupId, GroupMembers? members)
     {
         GroupName = groupName;
         GroupId = groupId;
+        _members = members;
         _euid = Interop.Libc.GetEUid();
     }
 
     /// <summary>Gets the private policy of this process's user.</summary>
-    internal static AccessPolicy Private { get; } = new(null, null);
+    internal static AccessPolicy Private { get; } = new(null, null, null);
 
     internal string? GroupName { get; }
 
@@ -69,11 +74,12 @@ internal sealed class AccessPolicy
         var entry = Interop.Libc.GetGrNam(group);
         if (entry != 0)
         {
-            return new AccessPolicy(group, Marshal.PtrToStructure<Interop.Group>(entry).Gid);
+            var groupId = Marshal.PtrToStructure<Interop.Group>(entry).Gid;
+            return new AccessPolicy(group, groupId, GroupMembers.FromEntry(groupId, entry));
         }
 
         return uint.TryParse(group, NumberStyles.None, CultureInfo.InvariantCulture, out var gid) && gid != uint.MaxValue
-            ? new AccessPolicy(group, gid)
+            ? new AccessPolicy(group, gid, GroupMembers.FromEntry(gid, Interop.Libc.GetGrGid(gid)))
             : throw new RegistryException($"The group '{group}' configured for the registry (group) does not exist on this host; give an existing group's name or a numeric group id.");
     }
 
@@ -137,6 +143,11 @@ internal sealed class AccessPolicy
             if (stat.Gid != GroupId || (stat.Mode & PermissionBits & ~(int)GroupFileMode) != 0)
             {
                 throw ForeignSemaphore(path, stat, $"owned by uid {stat.Uid} but not of group '{GroupName}' within mode 0660");
+            }
+
+            if (IsKnownNonMember(stat.Uid))
+            {
+                throw ForeignSemaphore(path, stat, $"owned by uid {stat.Uid}, who is not a member of group '{GroupName}'");
             }
 
             return;
@@ -232,8 +243,8 @@ internal sealed class AccessPolicy
         if ((stat.Mode & GroupOrOtherWrite) != 0)
         {
             throw new RegistryException(
-                $"{what} '{path}' is writable by group or others (mode {Octal(stat.Mode)}); anyone could replace registry files. " +
-                $"Run 'chmod go-w {path}', or configure a shared group (group) for a multi-user registry." + shared);
+                $"{what} '{path}' is writable by group or others (mode {Octal(stat.Mode)}); anyone could replace registry files." +
+                (shared.Length > 0 ? shared : $" Run 'chmod go-w {path}', or configure a shared group (group) for a multi-user registry."));
         }
     }
 
@@ -251,36 +262,119 @@ internal sealed class AccessPolicy
                 $"Directory '{path}' must be mode 2770 or 2775 of group '{GroupName}' (gid {GroupId}) in group mode, but is mode {Octal(stat.Mode)} of gid {stat.Gid} owned by uid {stat.Uid}. " +
                 $"Its owner (uid {stat.Uid}) or root can fix it: 'chgrp {GroupName} {path} && chmod 2770 {path}'. This process changes only directories it creates.");
         }
+
+        if (IsKnownNonMember(stat.Uid))
+        {
+            throw new RegistryException(
+                $"Directory '{path}' is owned by uid {stat.Uid}, who is not a member of group '{GroupName}': the owner of a directory can change it at will, so " +
+                $"group mode trusts only directories of its members (and root). Root can hand it to a member: 'chown MEMBER {path}'.");
+        }
     }
 
     /// <summary>
-    /// Creates a directory and its missing parents with <c>mkdir(2)</c>, giving every level this process creates the
-    /// policy's shape (in group mode: 2770 of the group, so that the other members can enter the parents too).
+    /// Whether the user database says that a uid other than ours and root's is not a member of the group. A uid it does
+    /// not know (a container's, a deleted user's) is given the benefit of the object's group, which only a member or
+    /// root can have set.
+    /// </summary>
+    private bool IsKnownNonMember(uint uid) => uid != _euid && uid != 0 && _members?.IsMember(uid) == false;
+
+    /// <summary>
+    /// Creates a directory and its missing parents, giving every level this process creates the policy's shape (in
+    /// group mode: 2770 of the group, so that the other members can enter the parents too).
     /// </summary>
     /// <returns>Whether this call created <paramref name="path"/> itself (and so shaped it).</returns>
+    /// <remarks>
+    /// In group mode the directory is prepared under a temporary name and moved into place with
+    /// <c>renameat2(RENAME_NOREPLACE)</c>: a directory created in place would be seen by a process starting at the
+    /// same moment in the umask's shape (2750 of the creator's group) before the chown and chmod, and refused.
+    /// </remarks>
     private bool CreateDirectory(string path)
     {
         var trimmed = Path.TrimEndingDirectorySeparator(path);
-        if (Path.GetDirectoryName(trimmed) is { } parent && !Directory.Exists(parent))
+        var parent = Path.GetDirectoryName(trimmed);
+        if (parent is not null && !Directory.Exists(parent))
         {
             CreateDirectory(parent);
         }
 
-        if (Interop.Libc.Mkdir(trimmed, (uint)(IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode)) != 0)
+        if (!IsGroupMode || parent is null)
         {
+            return Mkdir(trimmed, IsGroupMode ? GroupDirectoryMode : PrivateDirectoryMode, parent);
+        }
+
+        var temp = Path.Combine(parent, string.Create(
+            CultureInfo.InvariantCulture, $".{Path.GetFileName(trimmed)}.{Environment.ProcessId}.{Interlocked.Increment(ref s_temporaryCounter)}.new"));
+        try
+        {
+            Mkdir(temp, GroupDirectoryMode, parent);
+        }
+        catch (RegistryException) when (Directory.Exists(trimmed))
+        {
+            return false; // Created by someone else meanwhile, in a parent this user may not create in.
+        }
+
+        try
+        {
+            Chown(temp);
+            File.SetUnixFileMode(temp, GroupDirectoryMode);
+            if (Interop.Libc.RenameAt2(Interop.StatxConstants.AT_FDCWD, temp, Interop.StatxConstants.AT_FDCWD, trimmed, Interop.Libc.RENAME_NOREPLACE) == 0)
+            {
+                return true;
+            }
+
             var errno = Marshal.GetLastPInvokeError();
-            return errno == Interop.Errno.EEXIST ? false : throw Errors.ForPath(errno, trimmed, "create directory");
-        }
+            if (errno is Interop.Errno.EEXIST or Interop.Errno.ENOTEMPTY)
+            {
+                return false; // Someone else's directory: never ours to shape.
+            }
 
-        if (IsGroupMode)
+            if (errno == Interop.Errno.EINVAL && Mkdir(trimmed, GroupDirectoryMode, parent))
+            {
+                // A file system without RENAME_NOREPLACE: in place, with the short window described above.
+                Chown(trimmed);
+                File.SetUnixFileMode(trimmed, GroupDirectoryMode);
+                return true;
+            }
+
+            return errno == Interop.Errno.EINVAL ? false : throw Errors.ForPath(errno, trimmed, "create directory");
+        }
+        finally
         {
-            // Created by this very call, so ours to shape: the umask strips group write and mkdir ignores setgid, so
-            // set both explicitly, then hand it to the group. A directory someone else created is never re-moded.
-            Chown(trimmed);
-            File.SetUnixFileMode(trimmed, GroupDirectoryMode);
+            TryRemoveDirectory(temp);
+        }
+    }
+
+    private static bool Mkdir(string path, UnixFileMode mode, string? parent)
+    {
+        if (Interop.Libc.Mkdir(path, (uint)mode) == 0)
+        {
+            return true;
         }
 
-        return true;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno switch
+        {
+            Interop.Errno.EEXIST => false,
+            Interop.Errno.EACCES when parent is not null => throw new RegistryException(
+                $"Could not create directory '{path}': this user (uid {Interop.Libc.GetEUid()}) may not write to or search its parent '{parent}'. {Errors.Reason(errno)}."),
+            _ => throw Errors.ForPath(errno, path, "create directory"),
+        };
+    }
+
+    private static void TryRemoveDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Renamed into place: nothing left to remove.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A hidden empty leftover; harmless.
+        }
     }
 
     private void Chown(string path)
