@@ -19,20 +19,29 @@ public sealed class RegistryManagerRegistrationResultTests : IDisposable
 
     public void Dispose() => _context.Dispose();
 
-    public static TheoryData<string, string, string, HostCollisionKind, string> Collisions => new()
+    /// <summary>
+    /// Name, IP and MAC collisions with web-1 (on router-1). An IP taken on another router names that router and the
+    /// rule (the default global scope), since a tsim user would expect it to be accepted; on the same router it is plain.
+    /// </summary>
+    public static TheoryData<string, string, string, string, HostCollisionKind, string> Collisions => new()
     {
-        { "web-1", "10.0.0.99", "02:00:00:00:00:99", HostCollisionKind.HostName, "host name web-1 is already registered" },
-        { "web-2", "10.0.0.10/16", "02:00:00:00:00:99", HostCollisionKind.IpAddress, "IP 10.0.0.10 is already used by host web-1" },
-        { "web-2", "10.0.0.99", "02-00-00-00-00-0A", HostCollisionKind.MacAddress, "MAC 02:00:00:00:00:0a is already used by host web-1" },
+        { "web-1", "10.0.0.99", "router-2", "02:00:00:00:00:99", HostCollisionKind.HostName, "host name web-1 is already registered" },
+        {
+            "web-2", "10.0.0.10/16", "router-2", "02:00:00:00:00:99", HostCollisionKind.IpAddress,
+            "IP 10.0.0.10 is already used by host web-1 on router router-1 (ip_collision_scope: global, so addresses are unique across routers)"
+        },
+        { "web-2", "10.0.0.10/16", "router-1", "02:00:00:00:00:99", HostCollisionKind.IpAddress, "IP 10.0.0.10 is already used by host web-1" },
+        { "web-2", "10.0.0.99", "router-2", "02-00-00-00-00-0A", HostCollisionKind.MacAddress, "MAC 02:00:00:00:00:0a is already used by host web-1" },
+        { "web-2", "10.0.0.99", "router-1", "02-00-00-00-00-0A", HostCollisionKind.MacAddress, "MAC 02:00:00:00:00:0a is already used by host web-1" },
     };
 
     [Theory]
     [MemberData(nameof(Collisions))]
-    public void TryRegisterHost_Collision_ReportsRuleHostAndReasonAndWritesNothing(string name, string ip, string mac, HostCollisionKind kind, string reason)
+    public void TryRegisterHost_Collision_ReportsRuleHostAndReasonAndWritesNothing(string name, string ip, string router, string mac, HostCollisionKind kind, string reason)
     {
         var before = File.ReadAllBytes(_context.HostsPath);
 
-        var result = _manager.TryRegisterHost(name, ip, "router-2", mac);
+        var result = _manager.TryRegisterHost(name, ip, router, mac);
 
         result.IsRegistered.Should().BeFalse();
         result.Collision.Should().Be(kind);
@@ -55,11 +64,11 @@ public sealed class RegistryManagerRegistrationResultTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Collisions))]
-    public void RegisterHost_Collision_ThrowsRegistryCollisionExceptionNamingIt(string name, string ip, string mac, HostCollisionKind kind, string reason)
+    public void RegisterHost_Collision_ThrowsRegistryCollisionExceptionNamingIt(string name, string ip, string router, string mac, HostCollisionKind kind, string reason)
     {
         var before = File.ReadAllBytes(_context.HostsPath);
 
-        var act = () => _manager.RegisterHost(name, ip, "router-2", mac);
+        var act = () => _manager.RegisterHost(name, ip, router, mac);
 
         var thrown = act.Should().Throw<RegistryCollisionException>().Which;
         thrown.Collision.Should().Be(kind);

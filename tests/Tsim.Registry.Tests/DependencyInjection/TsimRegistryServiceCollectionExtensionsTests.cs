@@ -50,6 +50,22 @@ public sealed class TsimRegistryServiceCollectionExtensionsTests : IDisposable
             .GetSection("registry_manager");
     }
 
+    /// <summary>
+    /// A tsim host's whole <c>config.json</c> (<see cref="TsimConfigFiles.Document"/> on this test's directory), written
+    /// to a file and loaded as an application would, with this test's prefix and <paramref name="overrides"/> (full keys)
+    /// layered on top.
+    /// </summary>
+    private IConfigurationRoot LoadTsimDocument(params (string Key, string? Value)[] overrides)
+    {
+        var path = Path.Combine(_context.RegistryDirectory, "config.json");
+        File.WriteAllText(path, TsimConfigFiles.Document(_context.RegistryDirectory));
+        return new ConfigurationBuilder()
+            .AddJsonFile(path)
+            .AddInMemoryCollection(TsimConfigFiles.PrefixOverlay(_context.Prefix))
+            .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
+            .Build();
+    }
+
     private static ServiceProvider Build(Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection();
@@ -98,6 +114,65 @@ public sealed class TsimRegistryServiceCollectionExtensionsTests : IDisposable
 
         File.Exists(_context.HostsPath).Should().BeTrue();
         _context.RouterSemaphoreValue("router-1").Should().Be(0, "the semaphore carries the configured prefix");
+    }
+
+    [Fact]
+    public void AddTsimRegistry_TsimDocument_ResolvesAManagerOnTsimsDirectoriesAndFiles()
+    {
+        using var provider = Build(s => s.AddTsimRegistry(LoadTsimDocument()));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        var manager = provider.GetRequiredService<RegistryManager>();
+
+        manager.RegistryDirectory.Should().Be(_context.RegistryDirectory);
+        manager.LockDirectory.Should().Be(_context.LockDirectory);
+        manager.HostsFilePath.Should().Be(Path.Combine(_context.RegistryDirectory, "host_registry.json"));
+        manager.HostLeasesFilePath.Should().Be(_context.HostLeasesPath);
+        manager.NeighborLeasesFilePath.Should().Be(_context.NeighborLeasesPath);
+        manager.IpCollisionScope.Should().Be(IpCollisionScope.Router);
+        manager.SemaphorePrefix.Should().Be(_context.Prefix);
+        provider.GetRequiredService<IOptions<RegistryManagerOptions>>().Value.LockTimeouts.RouterLockAtomicSeconds.Should().Be(60.0);
+
+        manager.CheckAndRegisterHost("web-1", "10.0.0.10", "router-1", "02:00:00:00:00:0a").Should().BeTrue();
+        manager.CheckAndRegisterHost("web-2", "10.0.0.10", "router-2", "02:00:00:00:00:0b").Should().BeTrue("addresses collide per router");
+        File.Exists(Path.Combine(_context.RegistryDirectory, "host_registry.json")).Should().BeTrue();
+        File.Exists(_context.HostsPath).Should().BeFalse();
+    }
+
+    [Fact]
+    public void AddTsimRegistry_TsimDocumentsSection_IsTheSectionOnItsOwn()
+    {
+        // The section alone knows nothing of the document's data_dir: the specification's defaults apply.
+        var section = LoadTsimDocument(("registry_manager:registry_dir", _context.RegistryDirectory)).GetSection("registry_manager");
+        using var provider = Build(s => s.AddTsimRegistry(section));
+
+        var manager = provider.GetRequiredService<RegistryManager>();
+
+        manager.HostsFilePath.Should().Be(_context.HostsPath);
+        manager.IpCollisionScope.Should().Be(IpCollisionScope.Global);
+    }
+
+    public static TheoryData<string, string, string> TsimDocumentConflicts => new()
+    {
+        { "registry_manager:registry_dir", "/srv/other", "data_dir" },
+        { "registry_manager:lock_dir", "/srv/other/locks", "lock_dir" },
+        { "registry_manager:registry_files:hosts", "hosts.json", "registry_files:hosts" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TsimDocumentConflicts))]
+    public void AddTsimRegistry_TsimDocumentGivingASettingTwice_FailsAtStartAndOnResolutionNamingBothKeys(string sectionKey, string value, string topLevelKey)
+    {
+        var configuration = LoadTsimDocument((sectionKey, value));
+        using var provider = Build(s => s.AddTsimRegistry(configuration));
+
+        var validate = () => provider.GetRequiredService<IStartupValidator>().Validate();
+        var resolve = () => provider.GetRequiredService<RegistryManager>();
+
+        var pattern = $"*'{topLevelKey}' = '{configuration[topLevelKey]}' and '{sectionKey}' = '{value}'; they name the same setting*";
+        validate.Should().Throw<OptionsValidationException>().WithMessage(pattern);
+        resolve.Should().Throw<OptionsValidationException>().WithMessage(pattern);
+        _context.SemaphoreFiles().Should().BeEmpty();
     }
 
     [Fact]

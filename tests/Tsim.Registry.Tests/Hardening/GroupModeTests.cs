@@ -5,14 +5,20 @@ using Tsim.Registry.Tests.Infrastructure;
 namespace Tsim.Registry.Tests.Hardening;
 
 /// <summary>
-/// Group mode (<see cref="RegistryManagerOptions.Group"/>): directories 2770, files and semaphores 0660 of the group,
-/// and the checks accept exactly that: another group member's directory or semaphore in that shape is fine, the
-/// same thing of another group or mode is not, and private mode accepts none of it.
+/// Group mode (<see cref="RegistryManagerOptions.Group"/>, a group name or a numeric gid): this process creates
+/// directories 2770 and files and semaphores 0660 of the group. It accepts directories of the group in 2770 or 2775
+/// (tsim's), whoever owns them, and never changes a directory it did not create: anything else, ours included, is
+/// refused and left as it is. A semaphore of ours not yet of the group is handed to it; another member's must be 0660
+/// of the group. Private mode accepts none of the shared shapes.
 /// </summary>
 public sealed class GroupModeTests : IDisposable
 {
     private const int Directory2770 = 0b010_111_111_000;
+    private const int Directory2775 = 0b010_111_111_101;
     private const int File0660 = 0b110_110_000;
+
+    /// <summary>Another member of the group: a uid with no account, which root can hand files to.</summary>
+    private const uint AnotherMember = 61001;
 
     private readonly RegistryTestContext _context = new();
 
@@ -64,41 +70,180 @@ public sealed class GroupModeTests : IDisposable
         }
     }
 
-    [Fact]
-    public void ExistingDirectory_OtherMembers2770OfTheGroup_IsAcceptedInGroupModeRefusedInPrivateMode()
+    [Theory]
+    [InlineData(Directory2770)]
+    [InlineData(Directory2775)] // What tsim creates, and restores at every start.
+    public void ExistingDirectory_OtherMembersOfTheGroupIn2770Or2775_IsAcceptedUnchangedInGroupModeRefusedInPrivateMode(int mode)
     {
-        PlantRegistryDirectory(FileStatus.Nobody, GroupId, Directory2770);
+        PlantRegistryDirectory(AnotherMember, GroupId, mode);
+        var before = FileStatus.Of(_context.RegistryDirectory);
 
         var grouped = () => _context.CreateManager(o => o.Group = Group);
         var @private = () => _context.CreateManager();
 
         grouped.Should().NotThrow();
-        @private.Should().Throw<RegistryException>().WithMessage($"*owned by uid {FileStatus.Nobody}*");
+        FileStatus.Of(_context.RegistryDirectory).Should().Be(before, "a directory this process did not create is never re-moded or re-owned");
+        @private.Should().Throw<RegistryException>()
+            .WithMessage($"*owned by uid {AnotherMember}*It looks like a registry shared by gid {GroupId}: configure that group (group*");
+    }
+
+    [Fact]
+    public void ExistingDirectory_OtherMembers2775OfTheGroup_RegistryWorksAndTheDirectoryStaysAsItWas()
+    {
+        PlantRegistryDirectory(AnotherMember, GroupId, Directory2775);
+        var before = FileStatus.Of(_context.RegistryDirectory);
+
+        var manager = _context.CreateManager(o => o.Group = Group);
+        manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+        manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+
+        FileStatus.Of(_context.RegistryDirectory).Should().Be(before);
+        ShouldBe("lock dir, created here", FileStatus.Of(_context.LockDirectory), Directory2770);
+        ShouldBe("hosts file", FileStatus.Of(_context.HostsPath), File0660);
+    }
+
+    public static TheoryData<string, int> RefusedDirectoriesOfAnotherUser => new()
+    {
+        { "other group", Directory2770 },
+        { "other group", Directory2775 },
+        { "our group", 0b111_111_000 }, // 0770 without setgid: new files would not inherit the group.
+        { "our group", 0b111_111_101 }, // 0775 without setgid.
+        { "our group", 0b010_111_111_111 }, // 2777: world-writable.
+        { "our group", 0b010_111_101_101 }, // 2755: the group may not write.
+        { "our group", 0b010_111_111_001 }, // 2771: neither shape.
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedDirectoriesOfAnotherUser))]
+    public void ExistingDirectory_OfAnotherUserNot2770Or2775OfTheGroup_IsRefusedAndLeftUnchanged(string group, int mode)
+    {
+        var gid = group == "our group" ? GroupId : OtherGroupId;
+        PlantRegistryDirectory(AnotherMember, gid, mode);
+        var before = FileStatus.Of(_context.RegistryDirectory);
+
+        var act = () => _context.CreateManager(o => o.Group = Group);
+
+        act.Should().Throw<RegistryException>().WithMessage(
+            $"Directory '{_context.RegistryDirectory}' must be mode 2770 or 2775 of group '{Group}' (gid {GroupId}) in group mode, " +
+            $"but is mode 0{FileStatus.Octal(mode)} of gid {gid} owned by uid {AnotherMember}. " +
+            $"Its owner (uid {AnotherMember}) or root can fix it: 'chgrp {Group} {_context.RegistryDirectory} && chmod 2770 {_context.RegistryDirectory}'. " +
+            "This process changes only directories it creates.");
+        FileStatus.Of(_context.RegistryDirectory).Should().Be(before);
+        Directory.Exists(_context.LockDirectory).Should().BeFalse("nothing is created inside a refused directory");
     }
 
     [Theory]
+    [InlineData("other group", 0b111_000_000)] // 0700 of another group: a private registry from before group mode.
     [InlineData("other group", Directory2770)]
-    [InlineData("our group", 0b111_111_000)] // 0770 without setgid: new files would not inherit the group.
-    [InlineData("our group", 0b010_111_111_111)] // 2777: world-writable.
-    public void ExistingDirectory_OfAnotherUserNotExactly2770OfTheGroup_IsRefused(string group, int mode)
+    [InlineData("our group", 0b111_000_000)]
+    [InlineData("our group", 0b111_111_000)] // 0770: no setgid.
+    public void ExistingDirectory_OurOwnNotInGroupShape_IsRefusedAndLeftUnchanged(string group, int mode)
     {
         var gid = group == "our group" ? GroupId : OtherGroupId;
-        PlantRegistryDirectory(FileStatus.Nobody, gid, mode);
+        PlantRegistryDirectory(Interop.Libc.GetEUid(), gid, mode);
+        var before = FileStatus.Of(_context.RegistryDirectory);
 
         var act = () => _context.CreateManager(o => o.Group = Group);
 
         act.Should().Throw<RegistryException>()
-            .WithMessage($"Directory '{_context.RegistryDirectory}' must be mode 2770 of group '{Group}' in group mode*chgrp {Group} {_context.RegistryDirectory} && chmod 2770*");
+            .WithMessage($"Directory '{_context.RegistryDirectory}' must be mode 2770 or 2775 of group '{Group}'*but is mode 0{FileStatus.Octal(mode)} of gid {gid}*This process changes only directories it creates.");
+        FileStatus.Of(_context.RegistryDirectory).Should().Be(before, "it used to be brought into shape; a directory it did not create now never is");
     }
 
     [Fact]
-    public void ExistingDirectory_OurOwnOfAnotherGroup_IsBroughtIntoShape()
+    public void ExistingDirectory_SymlinkToADirectoryOfTheGroup_IsRefusedAndTheTargetLeftUnchanged()
     {
-        PlantRegistryDirectory(Interop.Libc.GetEUid(), OtherGroupId, 0b111_000_000);
+        var target = _context.RegistryDirectory + "-target";
+        Directory.CreateDirectory(target);
+        try
+        {
+            FileStatus.Chown(target, AnotherMember, GroupId);
+            File.SetUnixFileMode(target, (UnixFileMode)Directory2775);
+            File.CreateSymbolicLink(_context.RegistryDirectory, target);
+            var before = FileStatus.Of(target);
 
-        _context.CreateManager(o => o.Group = Group);
+            var act = () => _context.CreateManager(o => o.Group = Group);
 
-        ShouldBe("registry dir", FileStatus.Of(_context.RegistryDirectory), Directory2770);
+            act.Should().Throw<RegistryException>().WithMessage($"Directory '{_context.RegistryDirectory}' is a symbolic link*");
+            FileStatus.Of(target).Should().Be(before);
+            Directory.EnumerateFileSystemEntries(target).Should().BeEmpty("nothing is created behind the link");
+        }
+        finally
+        {
+            File.Delete(_context.RegistryDirectory);
+            Directory.Delete(target, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void NumericGroupId_NewRegistry_DirectoriesFilesAndSemaphoresBelongToThatGid()
+    {
+        const uint gid = 47123; // No group of that name or id: a number is taken as the id, as chgrp takes it.
+        var manager = _context.CreateManager(o => o.Group = gid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+        manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+
+        foreach (var (path, mode) in new[] { (_context.RegistryDirectory, Directory2770), (_context.LockDirectory, Directory2770), (_context.HostsPath, File0660) }
+            .Concat(_context.SemaphoreFiles().Select(s => (s, File0660))))
+        {
+            var status = FileStatus.Of(path);
+            status.Gid.Should().Be(gid, path);
+            FileStatus.Octal(status.Permissions).Should().Be(FileStatus.Octal(mode), path);
+        }
+
+        _context.SemaphoreFiles().Should().HaveCount(2, "the hosts registry lock and router r1");
+    }
+
+    [Fact]
+    public void NumericGroupId_ExistingDirectoryOfThatGid_IsAcceptedAndOfAnotherGidRefused()
+    {
+        PlantRegistryDirectory(AnotherMember, 47123, Directory2775);
+
+        var act = () => _context.CreateManager(o => o.Group = "47123");
+        var other = () => _context.CreateManager(o => o.Group = "47124");
+
+        act.Should().NotThrow();
+        other.Should().Throw<RegistryException>().WithMessage("*must be mode 2770 or 2775 of group '47124' (gid 47124)*of gid 47123*");
+    }
+
+    [Fact]
+    public void OurSemaphoreCreated0600BeforeGroupMode_IsHandedToTheGroupWhenAGroupModeManagerOpensIt()
+    {
+        // A private registry first (its own directory: the group one would be refused there), on the same prefix.
+        var @private = _context.CreateManager(o => o.RegistryDirectory = _context.RegistryDirectory + "-private");
+        try
+        {
+            @private.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+            @private.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+            @private.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+            var semaphores = _context.SemaphoreFiles();
+            semaphores.Should().HaveCount(2);
+            foreach (var semaphore in semaphores)
+            {
+                var status = FileStatus.Of(semaphore);
+                FileStatus.Octal(status.Permissions).Should().Be("600", "made by a private manager");
+                status.Gid.Should().NotBe(GroupId);
+            }
+
+            var grouped = _context.CreateManager(o => o.Group = Group);
+            grouped.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "aa:bb:cc:dd:ee:02").Should().BeTrue();
+            grouped.AcquireRouterLock("r1", "job-2").Should().BeTrue();
+            grouped.ReleaseRouterLock("r1", "job-2").Should().BeTrue();
+
+            foreach (var semaphore in semaphores)
+            {
+                var status = FileStatus.Of(semaphore);
+                ShouldBe(semaphore, status, File0660);
+                status.Uid.Should().Be(Interop.Libc.GetEUid(), "handed to the group, still ours");
+            }
+        }
+        finally
+        {
+            @private.Dispose();
+            Directory.Delete(_context.RegistryDirectory + "-private", recursive: true);
+        }
     }
 
     [Fact]
