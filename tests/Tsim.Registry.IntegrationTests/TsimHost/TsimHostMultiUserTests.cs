@@ -80,6 +80,29 @@ public sealed class TsimHostMultiUserTests : IDisposable
     }
 
     [MultiUserFact]
+    public async Task GroupMode_RegistryAMemberCreated2770_TsimJoinsIt_AndItsChmodAtStartFailsHarmlessly()
+    {
+        const int Tsim = TsimHostSandbox.TsimUid;
+        const int Member = TsimHostSandbox.MemberUid;
+        Expect(await _host.RunCliAsAsync(Member, "register", "m1", "10.73.0.1/24", "r1", "02:f3:00:00:00:01"), "REGISTERED");
+        var groupDirectory = new PathStatus(Member, TsimHostSandbox.GroupId, Convert.ToInt32("2770", 8));
+        PathStatus.Of(_host.DataDirectory).Should().Be(groupDirectory, "group mode creates its directories 2770 of the group");
+        PathStatus.Of(_host.LockDirectory).Should().Be(groupDirectory);
+
+        // tsim's start sets both to 2775, which only their owner may do: it fails, tsim carries on, the group suffices.
+        (await _host.RunTsimAsAsync(Tsim, "002", "register", "t1", "10.73.0.2/24", "r1", "02:f3:00:00:00:02")).Lines.Should().Equal("REGISTERED");
+        (await _host.RunTsimAsAsync(Tsim, "002", "lease-acquire", "t-run", "m1", "r1")).Lines.Should().Equal("1");
+        (await _host.RunTsimAsAsync(Tsim, "002", "trylock", "r1", "t-job")).First.Should().StartWith("ACQUIRED");
+        Expect(await _host.RunCliAsAsync(Member, "lease-acquire", "m-run", "m1", "r1"), "2");
+        (await _host.RunCliAsAsync(Member, "trylock", "r1", "m-job")).First.Should().StartWith("ACQUIRED");
+        Expect(await _host.RunCliAsync("register", "root1", "10.73.0.3/24", "r1", "02:f3:00:00:00:03"), "REGISTERED");
+
+        PathStatus.Of(_host.DataDirectory).Should().Be(groupDirectory, "nobody but its owner changes a directory");
+        PathStatus.Of(_host.LockDirectory).Should().Be(groupDirectory);
+        JsonNode.Parse((await _host.RunTsimAsAsync(Tsim, "002", "hosts")).Stdout)!.AsObject().Select(p => p.Key).Should().BeEquivalentTo("m1", "root1", "t1");
+    }
+
+    [MultiUserFact]
     public async Task SemaphoreTsimCreatedUnderUmask022_CannotBeUsedByAnotherMember_TheErrorNamesItAndTheFix_AndUnderUmask002ItWorks()
     {
         const int Tsim = TsimHostSandbox.TsimUid;

@@ -119,14 +119,14 @@ internal sealed class TsimHostSandbox : IDisposable
     /// <see cref="GroupId"/>) under <paramref name="umask"/>, as a tsim process of another user.
     /// </summary>
     internal ChildProcess StartTsimAs(int uid, string umask, params string[] arguments) =>
-        Track(ChildProcess.Start(
-            "setpriv",
-            [.. SetprivArguments(uid), PythonPath, "-B", TsimDriver, ConfigPath, "--group", Group, "--umask", umask, .. arguments],
-            $"tsim_host.py (uid {uid}, umask {umask})",
-            s_processTimeout));
+        StartTsimWithConfigAs(uid, umask, ConfigPath, arguments);
 
     internal Task<ProcessRun> RunTsimAsAsync(int uid, string umask, params string[] arguments) =>
         RunToEndAsync(StartTsimAs(uid, umask, arguments));
+
+    /// <summary>Runs <c>tsim_host.py</c> on another tsim <c>config.json</c> (<see cref="WriteConfig"/>) as <paramref name="uid"/>.</summary>
+    internal Task<ProcessRun> RunTsimWithConfigAsAsync(int uid, string umask, string configPath, params string[] arguments) =>
+        RunToEndAsync(StartTsimWithConfigAs(uid, umask, configPath, arguments));
 
     /// <summary>Runs <c>tsim-registry --config config.json --group G ARGS</c> as root to completion, stdin closed.</summary>
     internal Task<CliResult> RunCliAsync(params string[] arguments) =>
@@ -196,6 +196,13 @@ internal sealed class TsimHostSandbox : IDisposable
         var id = uid.ToString(CultureInfo.InvariantCulture);
         return [$"--reuid={id}", $"--regid={id}", $"--groups={Group}"];
     }
+
+    private ChildProcess StartTsimWithConfigAs(int uid, string umask, string configPath, string[] arguments) =>
+        Track(ChildProcess.Start(
+            "setpriv",
+            [.. SetprivArguments(uid), PythonPath, "-B", TsimDriver, configPath, "--group", Group, "--umask", umask, .. arguments],
+            $"tsim_host.py (uid {uid}, umask {umask})",
+            s_processTimeout));
 
     private ChildProcess StartCliRawAs(int uid, string[] arguments) =>
         Track(ChildProcess.Start(
