@@ -9,7 +9,10 @@ namespace Tsim.Registry.TestWorker;
 /// <remarks>
 /// <code>
 /// Tsim.Registry.TestWorker COMMAND --registry-dir DIR --prefix PREFIX [--registry-timeout S] [--no-signal-release]
-///                           [--no-shared-with-python] [--probe-interval S] ARGS...
+///                           [--no-shared-with-python] [--probe-interval S] [--group G] [--ip-scope global|router] ARGS...
+/// Tsim.Registry.TestWorker COMMAND --config FILE [--registry-dir DIR] [--prefix PREFIX] [same options] ARGS...
+///                                        options from a configuration file (a tsim host's config.json, or the
+///                                        specification's), the other options on top of it
 ///
 /// lock ROUTER JOB [--timeout S]          "acquired" | "timeout" (exit 1); then reads one stdin line:
 /// lock-all R1,R2,... JOB [--timeout S]     release  -> "released TS", exit 0
@@ -84,22 +87,46 @@ internal static class Program
     }
 
     /// <summary>The manager of every command; <see cref="SlotCommands"/> builds more from the same options.</summary>
-    internal static RegistryManager CreateManager(WorkerArguments arguments)
+    internal static RegistryManager CreateManager(WorkerArguments arguments) => new(CreateOptions(arguments));
+
+    /// <summary>
+    /// The options: from <c>--config FILE</c> when given (<see cref="RegistryManagerOptions.FromJsonFile"/>, either shape
+    /// of document, a tsim host's <c>config.json</c> included), then the command-line options on top of it. Without a
+    /// file, <c>--registry-dir</c> and <c>--prefix</c> are required and the registry-lock timeouts are the worker's
+    /// generous default; with one, they default to the file's.
+    /// </summary>
+    internal static RegistryManagerOptions CreateOptions(WorkerArguments arguments)
     {
-        var registryTimeout = arguments.OptionalDouble("--registry-timeout", s_defaultRegistryTimeoutSeconds);
-        return new RegistryManager(new RegistryManagerOptions
+        var config = arguments.Optional("--config");
+        var options = config is null ? new RegistryManagerOptions() : RegistryManagerOptions.FromJsonFile(config);
+        options.RegistryDirectory = config is null ? arguments.Required("--registry-dir") : arguments.Optional("--registry-dir") ?? options.RegistryDirectory;
+        options.SemaphorePrefix = config is null ? arguments.Required("--prefix") : arguments.Optional("--prefix") ?? options.SemaphorePrefix;
+        options.ReleaseLocksOnSignal = !arguments.Flag("--no-signal-release");
+        options.SharedWithPython = !arguments.Flag("--no-shared-with-python");
+        options.LockProbeIntervalSeconds = arguments.OptionalDouble("--probe-interval", options.LockProbeIntervalSeconds);
+        if (arguments.Optional("--group") is { } group)
         {
-            RegistryDirectory = arguments.Required("--registry-dir"),
-            SemaphorePrefix = arguments.Required("--prefix"),
-            ReleaseLocksOnSignal = !arguments.Flag("--no-signal-release"),
-            SharedWithPython = !arguments.Flag("--no-shared-with-python"),
-            LockProbeIntervalSeconds = arguments.OptionalDouble("--probe-interval", new RegistryManagerOptions().LockProbeIntervalSeconds),
-            LockTimeouts = new RegistryLockTimeouts
+            options.Group = group;
+        }
+
+        if (arguments.Optional("--ip-scope") is { } scope)
+        {
+            options.IpCollisionScope = scope switch
             {
-                HostRegistrySeconds = registryTimeout,
-                HostLeasesSeconds = registryTimeout,
-                NeighborLeasesSeconds = registryTimeout,
-            },
-        });
+                "global" => IpCollisionScope.Global,
+                "router" => IpCollisionScope.Router,
+                _ => throw new UsageException($"--ip-scope must be 'global' or 'router' (got '{scope}')"),
+            };
+        }
+
+        if (config is null || arguments.Optional("--registry-timeout") is not null)
+        {
+            var registryTimeout = arguments.OptionalDouble("--registry-timeout", s_defaultRegistryTimeoutSeconds);
+            options.LockTimeouts.HostRegistrySeconds = registryTimeout;
+            options.LockTimeouts.HostLeasesSeconds = registryTimeout;
+            options.LockTimeouts.NeighborLeasesSeconds = registryTimeout;
+        }
+
+        return options;
     }
 }

@@ -39,29 +39,32 @@ def main():
     args = ap.parse_args()
     args.txlog = None
     args.verbose = False
-    m = interop_client.build_mgr(args)
+    return register_range(interop_client.build_mgr(args), args.start, args.count, args.dup_every, args.router)
 
+
+def register_range(m, start, count, dup_every, router):
+    """The storm on manager m: "ready", wait for "go", register, "done REGISTERED COLLISIONS" (tsim_host.py reuses it)."""
     interop_client.out("ready")
     if sys.stdin.readline().strip() != "go":
         sys.exit("expected 'go' on stdin")
 
     registered = collisions = 0
 
-    def count(ok):
+    def count_result(ok):
         nonlocal registered, collisions
         if ok:
             registered += 1
         else:
             collisions += 1
 
-    for i in range(args.start, args.start + args.count):
-        duplicate = args.dup_every > 0 and i % args.dup_every == 0
-        duplicate_first = duplicate and (i // args.dup_every) % 2 == 1
+    for i in range(start, start + count):
+        duplicate = dup_every > 0 and i % dup_every == 0
+        duplicate_first = duplicate and (i // dup_every) % 2 == 1
         if duplicate_first:
-            count(m.check_and_register_host(f"x{i}", ip(i), args.router, mac(0x06, i)))
-        count(m.check_and_register_host(f"h{i}", ip(i), args.router, mac(0x02, i)))
+            count_result(m.check_and_register_host(f"x{i}", ip(i), router, mac(0x06, i)))
+        count_result(m.check_and_register_host(f"h{i}", ip(i), router, mac(0x02, i)))
         if duplicate and not duplicate_first:
-            count(m.check_and_register_host(f"x{i}", ip(i), args.router, mac(0x06, i)))
+            count_result(m.check_and_register_host(f"x{i}", ip(i), router, mac(0x06, i)))
 
     interop_client.out("done", registered, collisions)
     return 0
