@@ -40,10 +40,13 @@ public sealed class HostRegistrationResult
     internal static HostRegistrationResult IpTaken(string ipKey, string hostName, string? takenOnRouter, string? requestedRouter, IpCollisionScope scope)
     {
         var reason = $"IP {ipKey} is already used by host {hostName}";
-        takenOnRouter ??= "(none)"; // A record written elsewhere without connected_to.
         if (scope == IpCollisionScope.Router)
         {
             reason += $" on the same router {takenOnRouter} (ip_collision_scope: router)";
+        }
+        else if (takenOnRouter is null)
+        {
+            reason += ", which names no router; ip_collision_scope: global"; // A record written elsewhere.
         }
         else if (!string.Equals(takenOnRouter, requestedRouter, StringComparison.Ordinal))
         {

@@ -146,7 +146,7 @@ public sealed class RegistryManagerIpCollisionScopeTests : IDisposable
         manager.TryRegisterHost("pc3", "10.1.1.10", "br-gw", "02:42:0a:01:01:0c").Reason.Should().Be("IP 10.1.1.10 is already used by host pc2");
     }
 
-    [Fact(Skip = "Library defect reported to the lead: HostRegistrationResult.IpTaken treats a host without connected_to as one on another router and prints an empty router name ('on router  (ip_collision_scope: global').")]
+    [Fact]
     public void GlobalScope_HostWithoutConnectedTo_ReasonNamesNoEmptyRouter()
     {
         // Python always writes connected_to, but a hand-edited or older file may not have it.

@@ -52,6 +52,11 @@ internal static class RegistryConfiguration
         if (!isTsimDocument)
         {
             BindSection(section, options, defaultScope: IpCollisionScope.Global);
+            if (configuration[DataDirectoryKey] is not null)
+            {
+                errors.Add(StrayDataDirectory(PathOf(configuration, DataDirectoryKey)));
+            }
+
             return; // The specification's document: everything is in its section.
         }
 
@@ -104,11 +109,16 @@ internal static class RegistryConfiguration
 
         if (section[DataDirectoryKey] is not null)
         {
-            options.ConfigurationErrors.Add(new(
-                PathOf(section, DataDirectoryKey),
-                $"is read only at the top level of a tsim config.json (next to '{RegistryFilesKey}'); in this section the registry directory is '{RegistryDirectoryKey}'."));
+            options.ConfigurationErrors.Add(StrayDataDirectory(PathOf(section, DataDirectoryKey)));
         }
     }
+
+    /// <summary>A <c>data_dir</c> outside a tsim document: dropping it would silently put the registry elsewhere.</summary>
+    private static ConfigurationError StrayDataDirectory(string key) => new(
+        key,
+        $"is tsim's registry directory, read only at the top level of a tsim config.json, which also has a top-level '{RegistryFilesKey}' " +
+        $"(tsim requires both). Add '{RegistryFilesKey}', give the directory as '{SectionKey}:{RegistryDirectoryKey}', or, if this data_dir is not " +
+        $"meant for the registry (an environment variable DATA_DIR), bind the '{SectionKey}' section alone.");
 
     private static T Refuse<T>(RegistryManagerOptions options, string key, string message, T fallback)
     {

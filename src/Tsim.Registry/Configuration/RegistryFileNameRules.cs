@@ -104,7 +104,8 @@ internal static class RegistryFileNameRules
     private static bool IsRegistryDirectory(string? directory, RegistryManagerOptions options) =>
         directory is not null && options.RegistryDirectory is { } registry && SamePath(directory, registry);
 
+    /// <summary>Whether two absolute paths name the same place once normalised; false for anything else (the other rules report it).</summary>
     private static bool SamePath(string a, string b) =>
-        Path.IsPathFullyQualified(a) && Path.IsPathFullyQualified(b) &&
+        Path.IsPathFullyQualified(a) && Path.IsPathFullyQualified(b) && !a.Contains('\0', StringComparison.Ordinal) && !b.Contains('\0', StringComparison.Ordinal) &&
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 }

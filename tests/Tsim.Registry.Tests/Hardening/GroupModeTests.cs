@@ -20,6 +20,9 @@ public sealed class GroupModeTests : IDisposable
     /// <summary>Another member of the group: a uid with no account, which root can hand files to.</summary>
     private const uint AnotherMember = 61001;
 
+    /// <summary>The system user 'daemon' (uid 1), whose primary group is 'daemon': a member the user database knows.</summary>
+    private const uint DaemonUser = 1;
+
     private readonly RegistryTestContext _context = new();
 
     public GroupModeTests()
@@ -250,7 +253,7 @@ public sealed class GroupModeTests : IDisposable
     public void Semaphore_OtherMembers0660OfTheGroup_IsAcceptedInGroupModeRefusedInPrivateMode()
     {
         _context.CreateManager(o => o.Group = Group); // Directories in group shape.
-        var path = PreCreateSemaphore(_context.RouterLockName("r1"), FileStatus.Nobody, GroupId, File0660);
+        var path = PreCreateSemaphore(_context.RouterLockName("r1"), DaemonUser, GroupId, File0660);
 
         var member = _context.CreateManager(o => o.Group = Group);
         member.AcquireRouterLock("r1", "job-1").Should().BeTrue();
@@ -259,7 +262,32 @@ public sealed class GroupModeTests : IDisposable
         // Same semaphores (same prefix); a private registry directory of its own, since the 2770 one is refused there.
         var @private = _context.CreateManager(o => o.RegistryDirectory = Path.Combine(_context.RegistryDirectory, "private"));
         var act = () => @private.AcquireRouterLock("r1", "job-2", TimeSpan.Zero);
-        act.Should().Throw<RegistryException>().WithMessage($"Semaphore '{path}' is owned by uid {FileStatus.Nobody}, not by this user*");
+        act.Should().Throw<RegistryException>().WithMessage($"Semaphore '{path}' is owned by uid {DaemonUser}, not by this user*");
+    }
+
+    [Fact]
+    public void Semaphore_0660OfTheGroupOwnedByAKnownNonMember_IsRefusedInGroupMode()
+    {
+        var manager = _context.CreateManager(o => o.Group = Group);
+        var path = PreCreateSemaphore(_context.RouterLockName("r1"), FileStatus.Nobody, GroupId, File0660);
+
+        var act = () => manager.AcquireRouterLock("r1", "job-1");
+
+        act.Should().Throw<RegistryException>()
+            .WithMessage($"Semaphore '{path}' is owned by uid {FileStatus.Nobody}, who is not a member of group '{Group}'*");
+    }
+
+    [Fact]
+    public void ExistingDirectory_2775OfTheGroupOwnedByAKnownNonMember_IsRefusedAndLeftAlone()
+    {
+        var directory = _context.RegistryDirectory;
+        PlantRegistryDirectory(FileStatus.Nobody, GroupId, Directory2775);
+
+        var act = () => _context.CreateManager(o => o.Group = Group);
+
+        act.Should().Throw<RegistryException>().WithMessage($"Directory '{directory}' is owned by uid {FileStatus.Nobody}, who is not a member of group '{Group}'*");
+        var after = FileStatus.Of(directory);
+        (after.Uid, after.Gid, after.Permissions).Should().Be((FileStatus.Nobody, GroupId, Directory2775));
     }
 
     [Theory]
@@ -274,7 +302,7 @@ public sealed class GroupModeTests : IDisposable
         var act = () => manager.AcquireRouterLock("r1", "job-1");
 
         act.Should().Throw<RegistryException>()
-            .WithMessage($"Semaphore '{path}' is owned by uid {FileStatus.Nobody} but not mode 0660 of group '{Group}'*rm {path}*");
+            .WithMessage($"Semaphore '{path}' is owned by uid {FileStatus.Nobody} but not of group '{Group}' within mode 0660*rm {path}*");
     }
 
     [Fact]

@@ -4,13 +4,10 @@ using Tsim.Registry.IntegrationTests.Interop;
 namespace Tsim.Registry.IntegrationTests.TsimHost;
 
 /// <summary>
-/// Library defects found while testing against a tsim host, each written as the test that passes once it is fixed.
-/// They carry the trait <c>Category=KnownDefect</c>, so that <c>--filter "FullyQualifiedName~TsimHost&amp;Category!=KnownDefect"</c>
-/// runs the rest.
+/// Group-mode defects found while testing against a tsim host, kept as regression tests: each failed before its fix.
 /// </summary>
 [Collection(PythonInterop.Name)]
-[Trait("Category", "KnownDefect")]
-public sealed class TsimHostKnownDefectTests : IDisposable
+public sealed class TsimHostGroupModeRegressionTests : IDisposable
 {
     private const int Error = 2;
 
@@ -19,10 +16,9 @@ public sealed class TsimHostKnownDefectTests : IDisposable
     public void Dispose() => _host.Dispose();
 
     /// <summary>
-    /// AccessPolicy.CreateDirectory creates missing parents of the registry directory with
-    /// <c>Directory.CreateDirectory(parent, 0770)</c>: the umask narrows the innermost one to 0750, and it keeps the
-    /// creator's primary group, not the configured one. Other members of the group cannot enter it, so the 2770
-    /// registry directory inside is out of their reach: tsim fails with EACCES on its own data_dir.
+    /// Missing parents of the registry directory used to be created 0750 (the umask) of the creator's primary group,
+    /// so other members of the group could not enter them and tsim failed with EACCES on its own data_dir. They are
+    /// created in the group's shape now.
     /// </summary>
     [MultiUserFact]
     public async Task GroupMode_MissingParentsOfDataDir_CreatedByAMember_LetTheOtherMembersIn()
@@ -40,9 +36,9 @@ public sealed class TsimHostKnownDefectTests : IDisposable
 
     /// <summary>
     /// A member's process as root (a root service, an operator with sudo) in group mode, on the semaphore tsim created
-    /// under umask 022 (0640 of the group): root can open it, so the EACCES explanation (umask 002 / chmod 660) never
-    /// runs; VerifySemaphore refuses it as untrusted instead and advises removing the semaphore tsim is using. Either
-    /// accepting it (it is narrower than 0660, of the right group) or the umask/chmod explanation would be right.
+    /// under umask 022 (0640 of the group): root can open it, so the EACCES explanation never runs. It used to be
+    /// refused as untrusted, with advice to remove the semaphore tsim is using; a semaphore of the group narrower than
+    /// 0660 is accepted now (the umask/chmod explanation would be right too).
     /// </summary>
     [MultiUserFact]
     public async Task GroupMode_AsRoot_OnASemaphoreTsimCreatedUnderUmask022_IsAcceptedOrExplainedAsUmask()
