@@ -88,6 +88,10 @@ internal static partial class Log
         Message = "Lock {LockName}'s semaphore was just created, yet job {JobId} (pid {Pid}) is alive and recorded as its owner: it holds a semaphore whose name was removed, so it is not excluded from this one. Stop it, or stop removing semaphores that are in use")]
     internal static partial void StaleRecordOfLiveOwner(this ILogger logger, string lockName, string jobId, int pid);
 
+    [LoggerMessage(EventId = 4004, EventName = "StaleRecordOfOtherSemaphore", Level = LogLevel.Warning,
+        Message = "Lock {LockName}: discarded the record of dead job {JobId} (pid {Pid}) without posting, because it was written for a semaphore of this name that has since been removed; the semaphore now in place is held by someone who wrote no record (a Python process) or is being recovered")]
+    internal static partial void StaleRecordOfOtherSemaphore(this ILogger logger, string lockName, string jobId, int pid);
+
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
     internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);

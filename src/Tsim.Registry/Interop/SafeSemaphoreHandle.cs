@@ -2,20 +2,21 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Tsim.Registry.Interop;
 
-/// <summary>A <c>sem_t*</c> returned by sem_open(3). glibc reports failure with NULL (SEM_FAILED).</summary>
+/// <summary>
+/// A <c>sem_t*</c>: this process's shared mapping of a named semaphore's file (<c>/dev/shm/sem.NAME</c>), the same
+/// memory sem_open(3) would map, so that sem_wait, sem_post and the futexes underneath work across processes and with
+/// processes that opened it with sem_open.
+/// </summary>
 internal sealed class SafeSemaphoreHandle : SafeHandleZeroOrMinusOneIsInvalid
 {
-    /// <summary>Initializes an empty handle; the marshaller of <see cref="Libc.SemOpen"/> fills it in.</summary>
-    public SafeSemaphoreHandle()
-        : base(ownsHandle: true)
-    {
-    }
+    internal SafeSemaphoreHandle(nint mapping)
+        : base(ownsHandle: true) => SetHandle(mapping);
 
-    /// <summary>Closes this process's view of the semaphore (sem_close(3)).</summary>
+    /// <summary>Unmaps this process's view of the semaphore.</summary>
     protected override bool ReleaseHandle()
     {
-        // Only unmaps this process's view. sem_unlink is deliberate and never a side effect of release:
-        // other processes may still use the semaphore.
-        return Interop.Libc.SemClose(handle) == 0;
+        // Only this process's view. Unlinking is deliberate and never a side effect of release: other processes may
+        // still use the semaphore.
+        return Libc.Munmap(handle, Libc.SemaphoreSize) == 0;
     }
 }

@@ -109,7 +109,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         {
             // Record after acquire: while the record exists the semaphore is held, never the other way round
             // (LockRecovery relies on it).
-            records.Write(name, OwnerRecordFor(held));
+            records.Write(name, OwnerRecordFor(held, semaphore));
         }
         catch
         {
@@ -149,7 +149,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
             ? new ObjectDisposedException(nameof(LockManager))
             : new RegistryException($"Lock '{name}' was not taken: the process is exiting (SIGTERM, SIGINT or normal exit).");
 
-    private static OwnerRecord OwnerRecordFor(HeldLock held)
+    private static OwnerRecord OwnerRecordFor(HeldLock held, NamedSemaphore semaphore)
     {
         var process = ProcessIdentity.Current;
         return new OwnerRecord
@@ -159,6 +159,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
             Pid = process.Pid,
             StartTime = process.StartTime,
             PidNamespace = process.PidNamespace,
+            Semaphore = semaphore.Instance,
             AcquiredAt = held.AcquiredAt,
         };
     }

@@ -36,6 +36,11 @@ namespace Tsim.Registry.Locking;
 /// live Python holder; that lock is not recovered automatically.
 /// </para>
 /// <para>
+/// (4) A record names the semaphore instance it was written for (device, inode and birth time of the semaphore's file):
+/// a record that outlived its semaphore (removed by an operator, then created anew, perhaps by a Python process that
+/// holds it now) is discarded without a post.
+/// </para>
+/// <para>
 /// What the argument assumes: nobody posts without holding. The Python implementation's release posts whether or
 /// not it holds (docs/ARCHITECTURE.md, "Deviations", 3); such a stray post already lets two holders in on its own, and after it a dead
 /// owner's record no longer matches the semaphore, so a recovery may post a second time. Records are also discarded
@@ -68,6 +73,15 @@ internal sealed class LockRecovery(LockFiles files, OwnerRecords records, ILogge
         if (!records.Discard(name))
         {
             return false; // A record that outlived the post would later let a live holder's lock be "recovered".
+        }
+
+        if (current.Semaphore is { } instance && !string.Equals(instance, semaphore.Instance, StringComparison.Ordinal))
+        {
+            // The dead owner held another semaphore of this name, since removed; whoever holds this one (a Python
+            // process, which writes no record) is not accounted for by the record. Dropping the record was right,
+            // posting would let two holders in.
+            logger.StaleRecordOfOtherSemaphore(name.Value, current.JobId, current.Pid);
+            return false;
         }
 
         // The record existed, so the dead owner's hold is the only one: the value is 0. A value above 0 would mean

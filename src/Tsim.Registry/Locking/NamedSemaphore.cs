@@ -1,35 +1,55 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Tsim.Registry.Interop;
+using Tsim.Registry.Security;
 
 namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// A glibc named POSIX semaphore (<c>/dev/shm/sem.NAME</c>) used as a cross-process mutex: value 1 = free, 0 = held.
 /// </summary>
+/// <remarks>
+/// Opened and mapped by this class, not by sem_open(3): sem_open maps whatever the name points to and gives no
+/// descriptor to judge, so a check by path afterwards can be raced (a squatter's semaphore, unlinked right after the
+/// open, looks like "nothing to judge"). Here the file is opened with O_NOFOLLOW, judged with statx on that
+/// descriptor, and that descriptor is mapped. The memory is the same sem_t sem_open maps, so C# and Python processes
+/// share the semaphore as before.
+/// </remarks>
 internal sealed class NamedSemaphore : IDisposable
 {
     private readonly SafeSemaphoreHandle _handle;
 
-    private NamedSemaphore(string name, SafeSemaphoreHandle handle)
+    private NamedSemaphore(string name, SafeSemaphoreHandle handle, in Interop.Statx status)
     {
         Name = name;
         _handle = handle;
+        Instance = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{status.DevMajor}:{status.DevMinor}:{status.Ino}:{status.BTime.TvSec}.{status.BTime.TvNsec:D9}");
     }
 
     /// <summary>Gets the semaphore name, with its leading '/'.</summary>
     internal string Name { get; }
 
+    /// <summary>
+    /// Gets which file this is: device, inode and birth time of <c>/dev/shm/sem.NAME</c> as opened. A semaphore removed
+    /// and created anew under the same name is another instance; owner records name the instance they were written
+    /// for, so that a record of an old instance never makes a recovery post the new one.
+    /// </summary>
+    internal string Instance { get; }
+
     /// <summary>Opens the semaphore, creating it free (value 1) when it does not exist yet.</summary>
     /// <param name="name">The name, with its leading '/'.</param>
     /// <param name="mode">The permission bits of a new semaphore (0600, or 0660 in group mode), whatever the umask.</param>
     /// <param name="groupId">The group of a new semaphore, or <see langword="null"/> for the process's own.</param>
+    /// <param name="policy">Judges the file before it is mapped, and explains a refusal to open it; or <see langword="null"/>.</param>
     /// <param name="created">Whether this call created it.</param>
-    /// <exception cref="RegistryException">It cannot be opened or created; the message names the semaphore and the reason.</exception>
-    internal static NamedSemaphore OpenOrCreate(string name, uint mode, uint? groupId, out bool created)
+    /// <exception cref="RegistryException">It cannot be opened or created, or the policy refused it; the message says why.</exception>
+    internal static NamedSemaphore OpenOrCreate(string name, uint mode, uint? groupId, AccessPolicy? policy, out bool created)
     {
         while (true)
         {
-            if (TryOpenExisting(name) is { } existing)
+            if (TryOpenExisting(name, policy) is { } existing)
             {
                 created = false;
                 return existing;
@@ -37,7 +57,7 @@ internal sealed class NamedSemaphore : IDisposable
 
             // Whoever links first creates it; everyone else opens it, which is what the Python implementation does too.
             created = TryCreate(name, mode, groupId);
-            if (TryOpenExisting(name) is { } opened)
+            if (TryOpenExisting(name, policy) is { } opened)
             {
                 return opened;
             }
@@ -46,8 +66,59 @@ internal sealed class NamedSemaphore : IDisposable
         }
     }
 
-    /// <summary>Opens the semaphore, creating it free with mode 0600 if needed.</summary>
-    internal static NamedSemaphore OpenOrCreate(string name) => OpenOrCreate(name, 0b110_000_000, null, out _);
+    /// <summary>Opens the semaphore, creating it free with mode 0600 if needed, without any check.</summary>
+    internal static NamedSemaphore OpenOrCreate(string name) => OpenOrCreate(name, 0b110_000_000, null, null, out _);
+
+    /// <summary>Opens an existing semaphore, or returns <see langword="null"/> when there is none.</summary>
+    /// <param name="name">The name, with its leading '/'.</param>
+    /// <param name="policy">
+    /// Judges the file before it is mapped (<see cref="AccessPolicy.VerifySemaphore"/>) and explains a refusal to open it;
+    /// <see langword="null"/> maps it unjudged (diagnostics).
+    /// </param>
+    /// <exception cref="RegistryException">It cannot be opened, is not a semaphore file, or the policy refused it.</exception>
+    internal static NamedSemaphore? TryOpenExisting(string name, AccessPolicy? policy = null)
+    {
+        CheckName(name);
+        var path = SemaphoreFiles.PathOf(name);
+
+        // O_NONBLOCK: a FIFO planted under the name must fail the checks below, not block the open.
+        using var file = Interop.Libc.Open(
+            path, Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC | Interop.OpenFlags.O_NONBLOCK, 0);
+        if (file.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno switch
+            {
+                Interop.Errno.ENOENT => null,
+                Interop.Errno.ELOOP => throw new RegistryException(
+                    $"Semaphore '{path}' is a symbolic link; semaphores are never opened through links. Remove the link; the next acquire creates the semaphore."),
+                Interop.Errno.EACCES or Interop.Errno.EPERM when policy is not null =>
+                    throw policy.ExplainUnopenableSemaphore(name, Errors.ForSemaphore(errno, name, "open")) ?? Errors.ForSemaphore(errno, name, "open"),
+                _ => throw Errors.ForSemaphore(errno, name, "open"),
+            };
+        }
+
+        if (Interop.Libc.Statx(file, string.Empty, Interop.StatxConstants.AT_EMPTY_PATH, Interop.StatxConstants.STATX_BASIC_STATS | Interop.StatxConstants.STATX_BTIME, out var status) != 0)
+        {
+            throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "inspect");
+        }
+
+        if ((status.Mode & Interop.StatxConstants.S_IFMT) != Interop.StatxConstants.S_IFREG || status.Size < (ulong)Interop.Libc.SemaphoreSize)
+        {
+            throw new RegistryException(
+                $"'{path}' is not a semaphore: a named semaphore is a regular file of at least {Interop.Libc.SemaphoreSize} bytes, this is {Describe(status)}. " +
+                $"Make sure no job runner is using it, then remove it ('rm {path}'); the next acquire creates the semaphore.");
+        }
+
+        policy?.VerifySemaphore(name, file, status);
+        var mapping = Interop.Libc.Mmap(0, Interop.Libc.SemaphoreSize, Interop.MmapFlags.PROT_READ | Interop.MmapFlags.PROT_WRITE, Interop.MmapFlags.MAP_SHARED, file, 0);
+        if (mapping == Interop.MmapFlags.MAP_FAILED)
+        {
+            throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "map");
+        }
+
+        return new NamedSemaphore(name, new SafeSemaphoreHandle(mapping), status);
+    }
 
     /// <summary>
     /// Creates the semaphore the way sem_open(3) does, but with its mode and group set before it gets its name: a file
@@ -113,20 +184,6 @@ internal sealed class NamedSemaphore : IDisposable
         {
             File.Delete(temp);
         }
-    }
-
-    /// <summary>Opens an existing semaphore, or returns <see langword="null"/> when there is none.</summary>
-    internal static NamedSemaphore? TryOpenExisting(string name)
-    {
-        var handle = Interop.Libc.SemOpen(name, 0, 0, 0);
-        var errno = Marshal.GetLastPInvokeError();
-        if (!handle.IsInvalid)
-        {
-            return new NamedSemaphore(name, handle);
-        }
-
-        handle.Dispose();
-        return errno == Interop.Errno.ENOENT ? null : throw Errors.ForSemaphore(errno, name, "open");
     }
 
     /// <summary>Removes the name; processes that have it open keep using it. Returns false when it did not exist.</summary>
@@ -226,6 +283,27 @@ internal sealed class NamedSemaphore : IDisposable
 
     /// <summary>Closes this process's handle; the semaphore itself stays (see <see cref="Unlink"/>).</summary>
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>
+    /// What sem_open(3) refuses with EINVAL or ENAMETOOLONG: a name is '/' and then one file name that fits
+    /// <c>sem.NAME</c> in NAME_MAX. Checked here because the file is opened by path, where a '/' would lead elsewhere.
+    /// </summary>
+    private static void CheckName(string name)
+    {
+        if (name.Length < 2 || name[0] != '/' || name.IndexOf('/', 1) >= 0 || name.Contains('\0', StringComparison.Ordinal) ||
+            System.Text.Encoding.UTF8.GetByteCount(name) - 1 > SemaphoreFiles.MaxNameLength)
+        {
+            throw new RegistryException(
+                $"Could not open semaphore '{name}': The semaphore name is not valid ('/' followed by at most {SemaphoreFiles.MaxNameLength} bytes without '/').");
+        }
+    }
+
+    private static string Describe(in Interop.Statx status) => (status.Mode & Interop.StatxConstants.S_IFMT) switch
+    {
+        Interop.StatxConstants.S_IFREG => string.Create(CultureInfo.InvariantCulture, $"a file of {status.Size} bytes"),
+        Interop.StatxConstants.S_IFDIR => "a directory",
+        _ => "a special file (FIFO, socket or device)",
+    };
 
     private static Interop.Timespec MonotonicDeadline(TimeSpan fromNow)
     {

@@ -28,7 +28,16 @@ internal sealed class OwnerRecord
     [JsonPropertyName("pid_namespace")]
     public string PidNamespace { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets when the lock was acquired.</summary>
+    /// <summary>
+    /// Gets or sets the semaphore instance the hold is of (<see cref="NamedSemaphore.Instance"/>), or
+    /// <see langword="null"/> in a record of an older version. A recovery posts only the instance the record names: a
+    /// record that outlived its semaphore (removed by hand, then created anew and held by someone else) proves nothing
+    /// about the new one.
+    /// </summary>
+    [JsonPropertyName("semaphore")]
+    public string? Semaphore { get; set; }
+
+    /// <summary>Gets or sets when the lock was acquired (the last property: <see cref="OwnerRecords"/> formats the rest once per hold).</summary>
     [JsonPropertyName("acquired_at")]
     public DateTimeOffset AcquiredAt { get; set; }
 
@@ -44,5 +53,6 @@ internal sealed class OwnerRecord
     internal bool IsSameHoldAs(OwnerRecord other) =>
         Pid == other.Pid && StartTime == other.StartTime && AcquiredAt == other.AcquiredAt &&
         string.Equals(JobId, other.JobId, StringComparison.Ordinal) &&
+        string.Equals(Semaphore, other.Semaphore, StringComparison.Ordinal) &&
         string.Equals(PidNamespace, other.PidNamespace, StringComparison.Ordinal);
 }

@@ -30,7 +30,7 @@ internal sealed class OwnerRecords : IDisposable
     private readonly Lock _slotsGate = new();
     private const int MaxCachedPrefixes = 64;
 
-    private readonly ConcurrentDictionary<(string Lock, string Job, int Pid), byte[]> _prefixes = new();
+    private readonly ConcurrentDictionary<(string Lock, string Job, int Pid, string? Semaphore), byte[]> _prefixes = new();
     private readonly LockFiles _files;
     private readonly bool _routerLockFiles;
     private bool _disposed;
@@ -135,12 +135,20 @@ internal sealed class OwnerRecords : IDisposable
     /// </summary>
     private int Encode(OwnerRecord record, Span<byte> destination)
     {
-        var key = (record.Lock, record.JobId, record.Pid);
+        var key = (record.Lock, record.JobId, record.Pid, record.Semaphore);
         if (!_prefixes.TryGetValue(key, out var prefix))
         {
             // "acquired_at" is the record's last property; everything before its value is the same for every hold.
             var template = JsonSerializer.SerializeToUtf8Bytes(
-                new OwnerRecord { Lock = record.Lock, JobId = record.JobId, Pid = record.Pid, StartTime = record.StartTime, PidNamespace = record.PidNamespace },
+                new OwnerRecord
+                {
+                    Lock = record.Lock,
+                    JobId = record.JobId,
+                    Pid = record.Pid,
+                    StartTime = record.StartTime,
+                    PidNamespace = record.PidNamespace,
+                    Semaphore = record.Semaphore,
+                },
                 RegistryJsonContext.Default.OwnerRecord);
             prefix = template.AsSpan(0, template.AsSpan().LastIndexOf("\"acquired_at\":\""u8) + "\"acquired_at\":\""u8.Length).ToArray();
             if (_prefixes.Count >= MaxCachedPrefixes)

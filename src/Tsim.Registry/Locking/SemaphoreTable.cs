@@ -38,10 +38,9 @@ internal sealed class SemaphoreTable : IDisposable
                 return semaphore;
             }
 
-            semaphore = OpenOrCreate(name, out var created);
+            semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, _policy.GroupId, _policy, out var created);
             try
             {
-                _policy.VerifySemaphore(name.SemaphoreName);
                 if (created)
                 {
                     // A new semaphore makes every record of the old one stale (it was removed by hand or by a tool).
@@ -67,33 +66,10 @@ internal sealed class SemaphoreTable : IDisposable
     }
 
     /// <summary>
-    /// Opens the semaphore if it exists, without keeping it and without creating it (read-only commands); a refusal to
-    /// open it says whose it is and how to fix it.
+    /// Opens the semaphore if it exists, without keeping it and without creating it (read-only commands), under the
+    /// same checks as an acquisition: a squatter's semaphore gets no answer either.
     /// </summary>
-    internal NamedSemaphore? TryOpenExisting(LockName name)
-    {
-        try
-        {
-            return NamedSemaphore.TryOpenExisting(name.SemaphoreName);
-        }
-        catch (RegistryException ex) when (_policy.ExplainUnopenableSemaphore(name.SemaphoreName, ex) is { } explained)
-        {
-            throw explained;
-        }
-    }
-
-    /// <summary>Opens or creates the semaphore; a refusal to open one that exists says whose it is and how to fix it.</summary>
-    private NamedSemaphore OpenOrCreate(LockName name, out bool created)
-    {
-        try
-        {
-            return NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, _policy.GroupId, out created);
-        }
-        catch (RegistryException ex) when (_policy.ExplainUnopenableSemaphore(name.SemaphoreName, ex) is { } explained)
-        {
-            throw explained;
-        }
-    }
+    internal NamedSemaphore? TryOpenExisting(LockName name) => NamedSemaphore.TryOpenExisting(name.SemaphoreName, _policy);
 
     /// <summary>Gets the lock's semaphore if this table has it open already.</summary>
     internal NamedSemaphore? TryGetOpen(LockName name)

@@ -112,27 +112,29 @@ internal sealed class AccessPolicy
     }
 
     /// <summary>
-    /// Checks the file behind a named semaphore that was just opened: ours (or our group's), not wider than our mode.
-    /// In group mode a semaphore of ours is first handed to the group, as one this process just created must be.
+    /// Checks the file behind a named semaphore before it is mapped (<see cref="Locking.NamedSemaphore"/>): ours (or
+    /// a member's of our group), not wider than our mode. It judges the open file itself, so the verdict is about the
+    /// object that will be used, whatever happens to the name. In group mode a semaphore of ours is first handed to the
+    /// group, on that same file.
     /// </summary>
     /// <exception cref="RegistryException">The semaphore is not ours; the message says what to do.</exception>
-    internal void VerifySemaphore(string semaphoreName)
+    internal void VerifySemaphore(string semaphoreName, SafeFileHandle file, in Interop.Statx status)
     {
         var path = SemaphoreFiles.PathOf(semaphoreName);
-        if (StatNoFollow(path) is not { } stat)
-        {
-            return; // Unlinked in between by someone else: the open handle still works, nothing to judge.
-        }
-
+        var stat = status;
         if (IsGroupMode && stat.Uid == _euid && (stat.Mode & PermissionBits & ~(int)GroupFileMode) == 0 &&
             (stat.Gid != GroupId || (stat.Mode & PermissionBits) != (int)GroupFileMode))
         {
             // Ours and no wider than 0660, but made before group mode was configured (0600 of our own group): the other
             // members could not open it. It is ours to hand over; a directory is another matter (EnsureDirectory). A
             // wider one is refused below: whoever could write it may hold a handle to it already.
-            Chown(path);
-            File.SetUnixFileMode(path, GroupFileMode);
-            stat = StatNoFollow(path) ?? stat;
+            if (Interop.Libc.FChown(file, uint.MaxValue, GroupId!.Value) != 0)
+            {
+                throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, $"give to group '{GroupName}'");
+            }
+
+            File.SetUnixFileMode(file, GroupFileMode);
+            return;
         }
 
         if (IsGroupMode && stat.Uid != _euid)

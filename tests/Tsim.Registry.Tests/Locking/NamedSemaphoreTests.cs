@@ -129,6 +129,6 @@ public sealed class NamedSemaphoreTests : IDisposable
     {
         var act = () => NamedSemaphore.OpenOrCreate($"/{_context.Prefix}/bad");
 
-        act.Should().Throw<RegistryException>().WithMessage($"Could not open semaphore '/{_context.Prefix}/bad'*The semaphore name is not valid.");
+        act.Should().Throw<RegistryException>().WithMessage($"Could not open semaphore '/{_context.Prefix}/bad'*The semaphore name is not valid*");
     }
 }
