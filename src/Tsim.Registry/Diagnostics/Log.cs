@@ -92,6 +92,10 @@ internal static partial class Log
         Message = "Lock {LockName}: discarded the record of dead job {JobId} (pid {Pid}) without posting, because it was written for a semaphore of this name that has since been removed; the semaphore now in place is held by someone who wrote no record (a Python process) or is being recovered")]
     internal static partial void StaleRecordOfOtherSemaphore(this ILogger logger, string lockName, string jobId, int pid);
 
+    [LoggerMessage(EventId = 4005, EventName = "OwnerWatchRecoveryFailed", Level = LogLevel.Warning,
+        Message = "Lock {LockName}: its owner (pid {Pid}) is gone, but recovering the lock at once failed; waiters recover it at their next probe")]
+    internal static partial void OwnerWatchRecoveryFailed(this ILogger logger, string lockName, int pid, Exception exception);
+
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
     internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);

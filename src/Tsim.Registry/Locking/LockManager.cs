@@ -27,6 +27,7 @@ internal sealed class LockManager : IDisposable
     private readonly LockRecovery _recovery;
     private readonly LockOverride _override;
     private readonly LockLifetime _lifetime;
+    private readonly OwnerDeathWatch _deathWatch;
     private readonly ILogger _logger;
 
     internal LockManager(
@@ -47,7 +48,8 @@ internal sealed class LockManager : IDisposable
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _lifetime = new LockLifetime(CloseResources);
         _releaser = new LockReleaser(files, _records, _semaphores, _held, _lifetime, logger, timeProvider);
-        var waiter = new LockWaiter(_recovery, Watcher, files, _lifetime, probeInterval);
+        _deathWatch = new OwnerDeathWatch(_records, name => TryRecoverDeadOwner(name), logger);
+        var waiter = new LockWaiter(_recovery, Watcher, files, _lifetime, probeInterval, _deathWatch);
         _acquirer = new LockAcquirer(_records, _semaphores, _held, waiter, _releaser, _lifetime, logger, timeProvider);
         ProcessExitRelease.Register(this, releaseOnSignal);
     }
@@ -264,6 +266,7 @@ internal sealed class LockManager : IDisposable
     /// <summary>Closes the handles; run by <see cref="LockLifetime"/> once the last operation in flight has left.</summary>
     private void CloseResources()
     {
+        _deathWatch.Dispose();
         Watcher.Dispose();
         _semaphores.Dispose();
         _records.Dispose();

@@ -2,7 +2,8 @@ namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// The one wait of every acquisition, synchronous and asynchronous alike: try the semaphore, and until the deadline
-/// sleep one probe slice at a time, recovering a dead owner's lock after every slice that brought no release.
+/// sleep one probe slice at a time, recovering a dead owner's lock after every slice that brought no release. Before
+/// it sleeps, it has the owner watched (<see cref="OwnerDeathWatch"/>), so that an owner's death ends the sleep at once.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,7 +19,8 @@ namespace Tsim.Registry.Locking;
 /// <see cref="ObjectDisposedException"/> within one slice of the manager being disposed.
 /// </para>
 /// </remarks>
-internal sealed class LockWaiter(LockRecovery recovery, LockReleaseWatcher watcher, LockFiles files, LockLifetime lifetime, LockTimeout probeInterval)
+internal sealed class LockWaiter(
+    LockRecovery recovery, LockReleaseWatcher watcher, LockFiles files, LockLifetime lifetime, LockTimeout probeInterval, OwnerDeathWatch deathWatch)
 {
     /// <summary>How often a synchronous waiter tries the semaphore (spinning, then yielding) before it sleeps in the kernel.</summary>
     private const int SpinAttempts = 20;
@@ -45,8 +47,9 @@ internal sealed class LockWaiter(LockRecovery recovery, LockReleaseWatcher watch
             return true;
         }
 
+        // About to sleep: have the owner's death wake us (a recovery posts the semaphore) rather than wait for a probe.
         string[]? watchedFiles = null;
-        var probeDue = false;
+        var probeDue = !timeout.IsZero && deathWatch.Watch(name);
         while (true)
         {
             // Subscribe before trying: a release between the try and the await still completes the subscription.
@@ -59,9 +62,19 @@ internal sealed class LockWaiter(LockRecovery recovery, LockReleaseWatcher watch
             // After a slice without a release, and once more at the deadline (so a zero timeout too): a dead owner
             // never posts, so its lock is recovered here or never.
             var remaining = timeout.Remaining(start);
-            if ((probeDue || remaining.IsZero) && recovery.TryRecover(name, semaphore) && semaphore.TryWait())
+            if (probeDue || remaining.IsZero)
             {
-                return true;
+                if (recovery.TryRecover(name, semaphore) && semaphore.TryWait())
+                {
+                    return true;
+                }
+
+                // The lock may have changed hands since the wait began: watch whoever holds it now. (An owner found
+                // gone already is probed again after the next slice, never in a loop.)
+                if (!remaining.IsZero)
+                {
+                    _ = deathWatch.Watch(name);
+                }
             }
 
             if (remaining.IsZero)
