@@ -41,6 +41,31 @@ internal static class CrashCommands
     }
 
     /// <summary>
+    /// <c>acquire-loop ROUTER</c>: on every stdin line <c>next</c>, prints <c>waiting</c>, acquires the router (waiting
+    /// up to 60 s), prints <c>acquired TS</c> and releases it at once; ends on anything else. One long-running waiter
+    /// for many takeovers: a job runner's warm process, as opposed to a fresh one per trial.
+    /// </summary>
+    internal static int AcquireLoop(RegistryManager manager, WorkerArguments arguments)
+    {
+        var router = arguments.Positional(0, "router");
+        var job = JobId("acquire-loop");
+        while (ReadCommand() == "next")
+        {
+            Say("waiting");
+            if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
+            {
+                Say("timeout");
+                return 1;
+            }
+
+            Say($"acquired {Now()}");
+            manager.ReleaseRouterLock(router, job);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
     /// <c>chaos-loop ROUTER --marker FILE</c>: after <c>go</c> on stdin, takes the router in a loop until <c>stop</c> (or end
     /// of input), printing <c>ok</c> after each round and <c>overlap DETAIL</c> at once when it finds another process
     /// inside the critical section; then <c>done ROUNDS OVERLAPS</c>. Meant to be SIGKILLed at any moment.

@@ -27,6 +27,7 @@ namespace Tsim.Registry.TestWorker;
 ///                                        loops print "ready" and start on the stdin line "go"
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
 /// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
+/// acquire-loop ROUTER                    on each "next": "waiting", then "acquired TS" (and a release)
 /// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
 /// dispose-race ROUTER ITERATIONS         disposes managers while threads read owner records: "survived N" (see SlotCommands)
 /// register-then-dispose TRIALS BASE      disposes managers while a thread registers hosts (see DisposeCommands)
@@ -59,6 +60,7 @@ internal static class Program
                     "register-range" => RegistryCommands.RegisterRange(manager, arguments),
                     "lease-loop" => RegistryCommands.LeaseLoop(manager, arguments),
                     "hold" => CrashCommands.Hold(manager, arguments),
+                    "acquire-loop" => CrashCommands.AcquireLoop(manager, arguments),
                     "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
