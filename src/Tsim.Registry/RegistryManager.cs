@@ -62,11 +62,7 @@ public sealed partial class RegistryManager : IDisposable
     /// <param name="options">The configuration; validated here.</param>
     /// <param name="logger">Where to log.</param>
     /// <param name="timeProvider">The clock of owner records and timestamps.</param>
-    /// <param name="hostedBySignalAwareHost">
-    /// <see langword="true"/> when a host handles SIGTERM/SIGINT and disposes the manager (dependency injection):
-    /// the manager then never releases on those signals, whatever <see cref="RegistryManagerOptions.ReleaseLocksOnSignal"/> says.
-    /// </param>
-    internal RegistryManager(RegistryManagerOptions options, ILogger? logger, TimeProvider timeProvider, bool hostedBySignalAwareHost = false)
+    internal RegistryManager(RegistryManagerOptions options, ILogger? logger, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -95,7 +91,6 @@ public sealed partial class RegistryManager : IDisposable
             _logger,
             timeProvider,
             policy,
-            releaseOnSignal: options.ReleaseLocksOnSignal && !hostedBySignalAwareHost,
             routerLockFiles: options.SharedWithPython);
         var io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         _documents = new RegistryDocuments(io, _locks, options);

@@ -144,19 +144,6 @@ public sealed class RegistryManagerOptions
     public string? Group { get; set; }
 
     /// <summary>
-    /// Gets or sets a value indicating whether SIGTERM and SIGINT release this manager's locks and end the process
-    /// (exit status 128 + signal), so that a stopped job runner leaves no router locked.
-    /// </summary>
-    /// <value>
-    /// Default <see langword="true"/>. Set it to <see langword="false"/> in a process that handles these signals
-    /// itself and keeps running (or shuts down gracefully) after them: it must dispose the manager when done. Managers
-    /// built by <c>AddTsimRegistry</c> never release on signals: the host's graceful shutdown disposes them. Normal
-    /// process exit always releases. Not part of the specification; JSON key <c>release_locks_on_signal</c>.
-    /// </value>
-    [ConfigurationKeyName("release_locks_on_signal")]
-    public bool ReleaseLocksOnSignal { get; set; } = true;
-
-    /// <summary>
     /// Gets or sets a value indicating whether Python processes of the reference implementation may use this registry
     /// at the same time, so that router locks keep the lock files Python looks at.
     /// </summary>

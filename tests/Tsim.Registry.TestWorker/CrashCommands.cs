@@ -41,6 +41,44 @@ internal static class CrashCommands
     }
 
     /// <summary>
+    /// <c>hold-busy ROUTER JOB</c>: acquires, prints <c>acquired TS</c>, and keeps a background thread printing
+    /// <c>alive TS</c> every few milliseconds, as a job's worker thread would go on using the router. The line
+    /// <c>exit</c> on stdin ends the process with <see cref="Environment.Exit"/>, whose <see cref="AppDomain.ProcessExit"/>
+    /// handlers run 300 ms of shutdown work while that thread still runs: the window in which an exiting holder must
+    /// not hand the router on.
+    /// </summary>
+    internal static int HoldBusy(RegistryManager manager, WorkerArguments arguments)
+    {
+        var router = arguments.Positional(0, "router");
+        var job = arguments.Positional(1, "job id");
+        if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
+        {
+            Say("timeout");
+            return 1;
+        }
+
+        // Registered after the manager's own handler, so it runs after it: what a job runner's clean-up looks like.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Thread.Sleep(300);
+        Say($"acquired {Now()}");
+        var worker = new Thread(() =>
+        {
+            while (true)
+            {
+                Say($"alive {Now()}");
+                Thread.Sleep(5);
+            }
+        })
+        { IsBackground = true };
+        worker.Start();
+        if (ReadCommand() == "exit")
+        {
+            Environment.Exit(0);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
     /// <c>acquire-loop ROUTER</c>: on every stdin line <c>next</c>, prints <c>waiting</c>, acquires the router (waiting
     /// up to 60 s), prints <c>acquired TS</c> and releases it at once; ends on anything else. One long-running waiter
     /// for many takeovers: a job runner's warm process, as opposed to a fresh one per trial.

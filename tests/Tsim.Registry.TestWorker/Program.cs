@@ -28,6 +28,7 @@ namespace Tsim.Registry.TestWorker;
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
 /// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
 /// acquire-loop ROUTER                    on each "next": "waiting", then "acquired TS" (and a release)
+/// hold-busy ROUTER JOB                   "acquired TS", then "alive TS" lines from a thread until "exit" ends the process
 /// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
 /// dispose-race ROUTER ITERATIONS         disposes managers while threads read owner records: "survived N" (see SlotCommands)
 /// register-then-dispose TRIALS BASE      disposes managers while a thread registers hosts (see DisposeCommands)
@@ -61,6 +62,7 @@ internal static class Program
                     "lease-loop" => RegistryCommands.LeaseLoop(manager, arguments),
                     "hold" => CrashCommands.Hold(manager, arguments),
                     "acquire-loop" => CrashCommands.AcquireLoop(manager, arguments),
+                    "hold-busy" => CrashCommands.HoldBusy(manager, arguments),
                     "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
@@ -103,7 +105,6 @@ internal static class Program
         var options = config is null ? new RegistryManagerOptions() : RegistryManagerOptions.FromJsonFile(config);
         options.RegistryDirectory = config is null ? arguments.Required("--registry-dir") : arguments.Optional("--registry-dir") ?? options.RegistryDirectory;
         options.SemaphorePrefix = config is null ? arguments.Required("--prefix") : arguments.Optional("--prefix") ?? options.SemaphorePrefix;
-        options.ReleaseLocksOnSignal = !arguments.Flag("--no-signal-release");
         options.SharedWithPython = !arguments.Flag("--no-shared-with-python");
         options.LockProbeIntervalSeconds = arguments.OptionalDouble("--probe-interval", options.LockProbeIntervalSeconds);
         if (arguments.Optional("--group") is { } group)

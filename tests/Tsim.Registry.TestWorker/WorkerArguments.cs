@@ -8,7 +8,7 @@ namespace Tsim.Registry.TestWorker;
 /// </summary>
 internal sealed class WorkerArguments
 {
-    private static readonly HashSet<string> s_flags = new(StringComparer.Ordinal) { "--hold", "--no-signal-release", "--no-shared-with-python" };
+    private static readonly HashSet<string> s_flags = new(StringComparer.Ordinal) { "--hold", "--no-shared-with-python" };
 
     private readonly List<string> _positional = [];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);

@@ -35,7 +35,7 @@ internal static class RegistryConfiguration
     /// there, they were meant for the section and would otherwise be ignored.
     /// </summary>
     private static readonly string[] s_sectionOnlyKeys =
-        [RegistryDirectoryKey, IpCollisionScopeKey, "semaphore_prefix", "group", "lock_probe_interval", "release_locks_on_signal", "shared_with_python"];
+        [RegistryDirectoryKey, IpCollisionScopeKey, "semaphore_prefix", "group", "lock_probe_interval", "shared_with_python"];
 
     /// <summary>Binds <paramref name="configuration"/> (a document or a section) onto <paramref name="options"/>.</summary>
     internal static void Bind(IConfiguration configuration, RegistryManagerOptions options)

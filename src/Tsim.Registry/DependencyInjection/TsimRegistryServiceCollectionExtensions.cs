@@ -51,13 +51,11 @@ public static class TsimRegistryServiceCollectionExtensions
     {
         // The same two validators the constructor runs; ValidateOnStart makes a host fail at start, not at first use.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryManagerOptions>, RegistryManagerOptionsConsistencyValidator>());
-        // The host handles SIGTERM/SIGINT with a graceful shutdown that disposes the container, and so the manager:
-        // releasing on the signal itself would free routers while hosted jobs still run.
+        // The host's graceful shutdown disposes the container, and so the manager, once hosted jobs have stopped.
         services.TryAddSingleton(static provider => new RegistryManager(
             provider.GetRequiredService<IOptions<RegistryManagerOptions>>().Value,
             provider.GetService<ILogger<RegistryManager>>(),
-            TimeProvider.System,
-            hostedBySignalAwareHost: true));
+            TimeProvider.System));
         return services.AddOptionsWithValidateOnStart<RegistryManagerOptions, RegistryManagerOptionsValidator>();
     }
 }

@@ -7,7 +7,8 @@ namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Acquires and releases the named semaphores of one manager, for jobs (router locks) and for library calls
-/// (registry locks), and releases what is left when the manager is disposed or the process exits.
+/// (registry locks), and releases what is left when the manager is disposed (never while the process exits: see
+/// <see cref="ProcessExitGuard"/>).
 /// </summary>
 /// <remarks>
 /// The parts, each with one job: <see cref="SemaphoreTable"/> (open handles), <see cref="HeldLockTable"/> (who holds
@@ -36,7 +37,6 @@ internal sealed class LockManager : IDisposable
         ILogger logger,
         TimeProvider timeProvider,
         AccessPolicy? policy = null,
-        bool releaseOnSignal = true,
         bool routerLockFiles = true)
     {
         _files = files;
@@ -51,7 +51,7 @@ internal sealed class LockManager : IDisposable
         _deathWatch = new OwnerDeathWatch(_records, name => TryRecoverDeadOwner(name), logger);
         var waiter = new LockWaiter(_recovery, Watcher, files, _lifetime, probeInterval, _deathWatch);
         _acquirer = new LockAcquirer(_records, _semaphores, _held, waiter, _releaser, _lifetime, logger, timeProvider);
-        ProcessExitRelease.Register(this, releaseOnSignal);
+        ProcessExitGuard.Register(this);
     }
 
     internal LockFiles Files => _files;
@@ -178,31 +178,6 @@ internal sealed class LockManager : IDisposable
     /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
     internal HeldLock? FindHeld(LockName name) => _held.Find(name);
 
-    /// <summary>
-    /// Releases what an exiting process holds. New acquisitions are refused from now on. Registry locks are held by a
-    /// library call on some thread, possibly in the middle of a write: that call is given <paramref name="grace"/> to
-    /// finish and release them itself; one that does not is left to recovery by its owner record once the process is
-    /// gone, never released under the write. Router locks are released, so that waiters (Python's too) go on.
-    /// </summary>
-    internal void ReleaseForExit(TimeSpan grace)
-    {
-        BeginExit();
-        _lifetime.WaitForRegistryHolds(grace);
-        if (_lifetime.TryEnter())
-        {
-            try
-            {
-                _releaser.ReleaseRouters();
-            }
-            finally
-            {
-                _lifetime.Leave();
-            }
-        }
-
-        // Otherwise disposed: Dispose releases the routers.
-    }
-
     /// <summary>From now on, acquisitions are refused: the process is exiting.</summary>
     internal void BeginExit() => _lifetime.BeginExit();
 
@@ -221,7 +196,7 @@ internal sealed class LockManager : IDisposable
 
         try
         {
-            ProcessExitRelease.Unregister(this);
+            ProcessExitGuard.Unregister(this);
 
             // Asynchronous waiters re-check now and give up, instead of at the end of their probe slice.
             Watcher.WakeAll();
