@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
@@ -97,6 +98,33 @@ public sealed class NestingDepthTests : IDisposable
         using var written = ParseDeep(File.ReadAllBytes(_context.HostsPath));
         using var original = ParseDeep(python);
         JsonElement.DeepEquals(written.RootElement, original.RootElement).Should().BeTrue("the host Python wrote survives every rewrite");
+    }
+
+    [Fact]
+    public void PythonLeaseFile_DeepUnknownField_IsReadAndWrittenBackUnchanged()
+    {
+        _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+        var deep = NestedJson.Object(200);
+        var python = Encoding.UTF8.GetBytes($$"""
+            {
+              "web-1": {
+                "router": "r1",
+                "leases": [
+                  {"run_id": "run-py", "pid": 4242, "job_type": "quick", "dscp": null, "allocated_at": 1795704200.5, "trace": {{deep}}}
+                ]
+              }
+            }
+            """);
+        File.WriteAllBytes(_context.HostLeasesPath, python);
+
+        _manager.GetHostLeaseCount("web-1").Should().Be(1);
+        _manager.AcquireSourceHostLease("run-cs", "web-1", "quick", "r1").Should().Be(2, "the file is read and written back");
+
+        using var written = ParseDeep(File.ReadAllBytes(_context.HostLeasesPath));
+        using var given = ParseDeep(Encoding.UTF8.GetBytes(deep));
+        var trace = written.RootElement.GetProperty("web-1").GetProperty("leases")[0].GetProperty("trace");
+        JsonElement.DeepEquals(trace, given.RootElement).Should().BeTrue("Python's field survives the rewrite");
+        _manager.QuarantineCorruptFiles().Should().BeEmpty();
     }
 
     [Fact]
