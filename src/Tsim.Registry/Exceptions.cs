@@ -89,8 +89,10 @@ public sealed class RegistryCollisionException : RegistryException
 }
 
 /// <summary>
-/// A registry file does not parse. The file is left untouched: no operation overwrites it until an
-/// operator repairs or moves it aside.
+/// A registry file cannot be used: it is not JSON, or it is JSON that is not a registry file of its kind (another
+/// shape, a <c>null</c> entry, nesting deeper than the library reads). The file is left untouched: no operation
+/// overwrites it. <see cref="RegistryManager.QuarantineCorruptFiles"/> moves a file that is not JSON aside; a file
+/// that is JSON stays where it is, since other readers may still use it, and an operator corrects it.
 /// </summary>
 public sealed class RegistryCorruptionException : RegistryException
 {
@@ -123,6 +125,12 @@ public sealed class RegistryCorruptionException : RegistryException
 
     /// <summary>Gets the zero-based byte offset within <see cref="LineNumber"/> of the first error, when reported.</summary>
     public long? BytePositionInLine { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the file is JSON all the same (only its shape or depth is wrong), which repair
+    /// never moves aside.
+    /// </summary>
+    internal bool ParsesAsJson { get; init; }
 }
 
 /// <summary>A host, host lease or neighbour lease that an operation needs does not exist.</summary>

@@ -15,7 +15,7 @@ public sealed partial class RegistryManager
     /// <param name="primaryIp">The IPv4 or IPv6 address, optionally with a prefix length (<c>10.0.0.10/24</c>).</param>
     /// <param name="connectedTo">The router the host is attached to.</param>
     /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
-    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
+    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>), nested at most 63 levels (the dictionary itself counted) and without cycles.</param>
     /// <returns><see langword="true"/> when registered; <see langword="false"/> on a collision (nothing is written; <see cref="TryRegisterHost"/> says what collided).</returns>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
@@ -38,7 +38,7 @@ public sealed partial class RegistryManager
     /// <param name="primaryIp">The IPv4 or IPv6 address, optionally with a prefix length (<c>10.0.0.10/24</c>).</param>
     /// <param name="connectedTo">The router the host is attached to.</param>
     /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
-    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
+    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>), nested at most 63 levels (the dictionary itself counted) and without cycles.</param>
     /// <returns>Registered, or the collision that refused it (nothing is written).</returns>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>
@@ -93,7 +93,7 @@ public sealed partial class RegistryManager
     /// <param name="primaryIp">The IPv4 or IPv6 address, optionally with a prefix length (<c>10.0.0.10/24</c>).</param>
     /// <param name="connectedTo">The router the host is attached to.</param>
     /// <param name="macAddress">Six hex octets separated by ':' or '-'; stored lower-case with ':'.</param>
-    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>).</param>
+    /// <param name="additionalInfo">Extra fields stored in the host's entry (strings, numbers, booleans, null, dictionaries, lists or <see cref="JsonElement"/>), nested at most 63 levels (the dictionary itself counted) and without cycles.</param>
     /// <exception cref="RegistryCollisionException">The name, IP address or MAC address is already registered (nothing is written).</exception>
     /// <exception cref="ArgumentException">An argument is invalid; the message names it and the rule.</exception>
     /// <exception cref="RegistryLockTimeoutException">The host registry lock was not acquired within its configured timeout.</exception>

@@ -132,7 +132,7 @@ public sealed class RegistryManagerCustomFileNamesTests : IDisposable
     {
         _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "02:00:00:00:00:01").Should().BeTrue();
         File.WriteAllText(HostsPath, "{\"web-1\": ");
-        File.WriteAllText(NeighborLeasesPath, "[]");
+        File.WriteAllText(NeighborLeasesPath, "[");
 
         var moved = _manager.QuarantineCorruptFiles();
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Tsim.Registry.Cli.Rendering;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Cli.Commands;
 
@@ -89,7 +90,9 @@ internal static class HostCommands
         JsonElement root;
         try
         {
-            using var document = JsonDocument.Parse(info);
+            // Parsed as deep as a registry file may be, so that too deep an object meets the library's own rule (and
+            // message, naming the limit) instead of the parser's default of 64 levels.
+            using var document = JsonDocument.Parse(info, new JsonDocumentOptions { MaxDepth = RegistryJsonDepth.Read });
             root = document.RootElement.Clone();
         }
         catch (JsonException ex)

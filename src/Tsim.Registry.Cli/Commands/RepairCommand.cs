@@ -13,9 +13,11 @@ internal static class RepairCommand
         var json = new Option<bool>("--json") { Description = "Print {\"moved\": [{\"file\", \"moved_to\", \"reason\"}, …], \"ok\": b} instead of lines." };
         var command = new Command(
             "repair",
-            "Move every registry file that does not parse aside to FILE.corrupt-<yyyyMMddTHHmmssZ> (UTC), under its registry lock: "
+            "Move every registry file that is not JSON aside to FILE.corrupt-<yyyyMMddTHHmmssZ> (UTC), under its registry lock: "
             + "one line 'MOVED <file> <new path>: <reason>' per file, or OK when none is corrupt (exit 0 either way). "
-            + "The hosts or leases a moved file held are no longer known to the registry.")
+            + "The hosts or leases a moved file held are no longer known to the registry. "
+            + "A file that is JSON but cannot be used (wrong shape, a null entry, too deep) is never moved: "
+            + "ERROR RegistryCorruptionException names it and what was moved (exit 2); correct it by hand.")
         {
             json,
         };

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Cli.Rendering;
 
@@ -17,12 +18,18 @@ internal static class PythonJson
     /// Relaxed escaping: Python escapes only what JSON requires among ASCII characters, where the default encoder
     /// would also escape '+', '&lt;', '&gt;', '&amp;' and '\''.
     /// </summary>
-    private static readonly JsonWriterOptions s_compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <remarks>As deep as a registry file may be read (<see cref="RegistryJsonDepth.Read"/>), so whatever was read prints.</remarks>
+    private static readonly JsonWriterOptions s_compact = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        MaxDepth = RegistryJsonDepth.Read,
+    };
 
     /// <summary><c>indent=2</c>: Python's separators are then ',' and ': ', which is what <see cref="Utf8JsonWriter"/> writes.</summary>
     private static readonly JsonWriterOptions s_indented = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        MaxDepth = RegistryJsonDepth.Read,
         Indented = true,
         IndentSize = 2,
         NewLine = "\n",

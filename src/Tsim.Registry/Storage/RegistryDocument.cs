@@ -91,11 +91,14 @@ internal sealed class RegistryDocument<T>
     }
 
     /// <summary>
-    /// Under the lock, moves the file aside when it does not parse (see <see cref="RegistryIO.Quarantine{T}"/>), so that
-    /// no writer can replace it in between.
+    /// Under the lock, moves the file aside when it is not JSON at all (see <see cref="RegistryIO.Quarantine{T}"/>), so
+    /// that no writer can replace it in between. A file that is JSON is never moved, whatever is wrong with it: other
+    /// readers (Python's <c>json.load</c>) may still see every host in it.
     /// </summary>
     /// <returns>What was moved, or <see langword="null"/> when the file parses (or does not exist).</returns>
     /// <exception cref="RegistryLockTimeoutException">The lock was not acquired within the configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException">The file is JSON but cannot be used
+    /// (<see cref="RegistryCorruptionException.ParsesAsJson"/>); it stays where it is.</exception>
     /// <exception cref="RegistryException">The file could not be read or moved.</exception>
     internal QuarantinedFile? QuarantineIfCorrupt(DateTimeOffset utcNow)
     {
@@ -106,7 +109,7 @@ internal sealed class RegistryDocument<T>
                 _io.Read(_file);
                 return null;
             }
-            catch (RegistryCorruptionException ex)
+            catch (RegistryCorruptionException ex) when (!ex.ParsesAsJson)
             {
                 return new QuarantinedFile(Path, _io.Quarantine(_file, utcNow), ex.Message);
             }

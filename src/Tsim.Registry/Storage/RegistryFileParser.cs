@@ -6,11 +6,18 @@ namespace Tsim.Registry.Storage;
 
 /// <summary>
 /// Parses a registry file and turns every way it can be unusable into a <see cref="RegistryCorruptionException"/> that
-/// names the file and the position, so an operator can find the damage.
+/// names the file and the position, so an operator can find the damage, and says whether the file is JSON all the
+/// same (<see cref="RegistryCorruptionException.ParsesAsJson"/>): such a file is never moved aside by repair.
 /// </summary>
 internal static class RegistryFileParser
 {
-    /// <exception cref="RegistryCorruptionException">The bytes do not parse, the top level is null, or an entry is null.</exception>
+    private const string MoveAside = "It was left untouched; move it aside to continue (QuarantineCorruptFiles, tsim-registry repair).";
+
+    private const string CorrectByHand =
+        "It was left untouched, and repair does not move it, because it is JSON (Python may still read it): correct it by hand.";
+
+    /// <exception cref="RegistryCorruptionException">The bytes do not parse (not JSON, or not of the file's shape, or
+    /// nested deeper than <see cref="RegistryJsonDepth.Read"/>), the top level is null, or an entry is null.</exception>
     internal static T Parse<T>(RegistryFile<T> file, string path, byte[] bytes, ILogger logger)
         where T : class, new()
     {
@@ -22,13 +29,15 @@ internal static class RegistryFileParser
         catch (JsonException ex)
         {
             logger.RegistryFileCorrupt(path, ex.LineNumber + 1, ex.BytePositionInLine + 1, ex);
+            var isJson = JsonSyntax.IsWellFormed(bytes);
             throw new RegistryCorruptionException(
-                $"Registry file '{path}' is corrupt at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message} It was left untouched; move it aside to continue.",
+                $"Registry file '{path}' is corrupt at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {ex.Message} {(isJson ? CorrectByHand : MoveAside)}",
                 ex)
             {
                 FilePath = path,
                 LineNumber = ex.LineNumber,
                 BytePositionInLine = ex.BytePositionInLine,
+                ParsesAsJson = isJson,
             };
         }
 
@@ -36,21 +45,22 @@ internal static class RegistryFileParser
         {
             var (line, byteInLine) = FirstTokenPosition(bytes);
             throw new RegistryCorruptionException(
-                $"Registry file '{path}' is corrupt at line {line + 1}, byte {byteInLine + 1}: its top level is null, not a JSON object. It was left untouched; move it aside to continue.")
+                $"Registry file '{path}' is corrupt at line {line + 1}, byte {byteInLine + 1}: its top level is null, not a JSON object. {CorrectByHand}")
             {
                 FilePath = path,
                 LineNumber = line,
                 BytePositionInLine = byteInLine,
+                ParsesAsJson = true,
             };
         }
 
         if (file.FindNullEntry(data) is { } problem)
         {
             // Parses, but every operation on it would fail with a NullReferenceException: corrupt all the same.
-            throw new RegistryCorruptionException(
-                $"Registry file '{path}' is corrupt: {problem}. It was left untouched; move it aside to continue.")
+            throw new RegistryCorruptionException($"Registry file '{path}' is corrupt: {problem}. {CorrectByHand}")
             {
                 FilePath = path,
+                ParsesAsJson = true,
             };
         }
 

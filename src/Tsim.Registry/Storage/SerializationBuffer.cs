@@ -26,11 +26,13 @@ internal sealed class SerializationBuffer
         }
 
         // The same output as JsonSerializer.SerializeToUtf8Bytes with these options (compact or indented, the options'
-        // encoder). The writer itself is a small object; the buffer is what is worth keeping.
+        // encoder, and their depth, which also bounds the unknown fields copied through as JsonElements). The writer
+        // itself is a small object; the buffer is what is worth keeping.
         using var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions
         {
             Encoder = typeInfo.Options.Encoder,
             Indented = typeInfo.Options.WriteIndented,
+            MaxDepth = typeInfo.Options.MaxDepth,
         });
         JsonSerializer.Serialize(writer, value, typeInfo);
         return _buffer.WrittenMemory;

@@ -59,6 +59,25 @@ public sealed partial class CliRepairTests : IDisposable
         (await _sandbox.RunAsync("repair")).Lines.Should().Equal("OK");
     }
 
+    [Fact]
+    public async Task Repair_JsonOfTheWrongShapeBesideABrokenFile_MovesOnlyTheBrokenOneAndSaysWhatToDo()
+    {
+        (await _sandbox.RunAsync("register", "web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01")).ExitCode.Should().Be(0);
+        File.WriteAllText(PathOf("hosts.json"), "{\"web-1\": null}");
+        File.WriteAllText(PathOf("neighbor_leases.json"), "[");
+
+        var result = await _sandbox.RunAsync("repair");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Stderr.Should().Contain("ERROR RegistryCorruptionException: ")
+            .And.Contain("host 'web-1' is null")
+            .And.Contain("repair does not move it, because it is JSON")
+            .And.Contain($"This repair moved '{PathOf("neighbor_leases.json")}' to '{PathOf("neighbor_leases.json")}.corrupt-");
+        File.ReadAllText(PathOf("hosts.json")).Should().Be("{\"web-1\": null}", "a file that is JSON is never moved");
+        File.Exists(PathOf("neighbor_leases.json")).Should().BeFalse();
+        Directory.GetFiles(_sandbox.RegistryDirectory, "neighbor_leases.json.corrupt-*").Should().ContainSingle();
+    }
+
     private string PathOf(string fileName) => Path.Combine(_sandbox.RegistryDirectory, fileName);
 
     [GeneratedRegex(@"^MOVED (?<from>\S+) (?<to>\S+\.corrupt-(?<stamp>\d{8}T\d{6}Z)): (?<reason>.+)$")]

@@ -1,5 +1,6 @@
 using System.Collections;
 using Microsoft.Extensions.Options;
+using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Hardening;
@@ -205,6 +206,8 @@ public sealed class BadInputCorpusTests : IDisposable
         Add(Register, "unsupported value", ae, "additionalInfo", "has no JSON form", RegisterInfo(new() { ["x"] = new object() }));
         Add(Register, "NaN value", ae, "additionalInfo", "has no JSON form", RegisterInfo(new() { ["x"] = double.NaN }));
         Add(Register, "non-string nested key", ae, "additionalInfo", "has a key that is not a string", RegisterInfo(new() { ["x"] = new Hashtable { [1] = "y" } }));
+        Add(Register, "nested too deep", ae, "additionalInfo", $"nests deeper than {RegistryJsonDepth.AdditionalInfo} levels", RegisterInfo(NestedJson.Dictionary(RegistryJsonDepth.AdditionalInfo + 1)));
+        Add(Register, "cycle", ae, "additionalInfo", "contains itself (a cycle)", RegisterInfo(SelfContaining()));
 
         // TryRegisterHost and RegisterHost validate exactly as CheckAndRegisterHost does (it is built on TryRegisterHost).
         Add(nameof(RegistryManager.TryRegisterHost), "'/'", ae, "hostName", Alphabet, m => m.TryRegisterHost("/", "10.0.0.20", "r1", "aa:bb:cc:dd:ee:20"));
@@ -288,6 +291,14 @@ public sealed class BadInputCorpusTests : IDisposable
 
     /// <summary>Runs an asynchronous call to completion, so that a validation error surfaces as the call's exception.</summary>
     private static void Sync<T>(ValueTask<T> call) => call.AsTask().GetAwaiter().GetResult();
+
+    /// <summary><c>{"x": {"self": …}}</c>, the inner dictionary containing itself.</summary>
+    private static Dictionary<string, object?> SelfContaining()
+    {
+        var inner = new Dictionary<string, object?>();
+        inner["self"] = inner;
+        return new Dictionary<string, object?> { ["x"] = inner };
+    }
 
     private sealed record BadCall(Type Exception, string Parameter, string Rule, Action<RegistryManager> Call);
 

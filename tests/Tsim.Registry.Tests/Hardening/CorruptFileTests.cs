@@ -6,7 +6,8 @@ namespace Tsim.Registry.Tests.Hardening;
 /// <summary>
 /// Deviation 10 (docs/ARCHITECTURE.md): a registry file that does not parse raises <see cref="RegistryCorruptionException"/> naming
 /// the file and the position, from every public method that touches it, and is never overwritten;
-/// <see cref="RegistryManager.QuarantineCorruptFiles"/> moves it aside, under its lock, for an operator.
+/// <see cref="RegistryManager.QuarantineCorruptFiles"/> moves it aside, under its lock, for an operator, unless it is
+/// JSON all the same: that file stays, and repair says so.
 /// </summary>
 public sealed class CorruptFileTests : IDisposable
 {
@@ -103,7 +104,7 @@ public sealed class CorruptFileTests : IDisposable
         _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "r1");
         var leases = File.ReadAllBytes(_context.HostLeasesPath);
         File.WriteAllText(_context.HostsPath, Corrupt);
-        File.WriteAllText(_context.NeighborLeasesPath, "null");
+        File.WriteAllText(_context.NeighborLeasesPath, "{\"web-1:10.0.0.2\": ");
 
         var moved = _manager.QuarantineCorruptFiles();
 
@@ -112,11 +113,78 @@ public sealed class CorruptFileTests : IDisposable
             (_context.NeighborLeasesPath, _context.NeighborLeasesPath + ".corrupt-20261126T144311Z"));
         moved[0].Reason.Should().Contain("corrupt at line 2");
         File.ReadAllText(moved[0].QuarantinePath).Should().Be(Corrupt);
-        File.ReadAllText(moved[1].QuarantinePath).Should().Be("null");
+        File.ReadAllText(moved[1].QuarantinePath).Should().Be("{\"web-1:10.0.0.2\": ");
         File.Exists(_context.HostsPath).Should().BeFalse();
         File.ReadAllBytes(_context.HostLeasesPath).Should().Equal(leases, "a file that parses is left alone");
         _manager.ListAllHosts().Should().BeEmpty("the registry starts again from an empty hosts file");
         _manager.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_InvalidUtf8_MovesItAside()
+    {
+        byte[] invalid = [.. "{\"web-1\": {\"primary_ip\": \"10.0.0.1"u8, 0xFF, .. "\"}}"u8];
+        File.WriteAllBytes(_context.HostsPath, invalid);
+
+        var moved = _manager.QuarantineCorruptFiles();
+
+        moved.Should().ContainSingle().Which.FilePath.Should().Be(_context.HostsPath);
+        File.ReadAllBytes(moved[0].QuarantinePath).Should().Equal(invalid, "Python's json.load cannot decode it either");
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_DeepButValidPythonFile_LeavesItInPlace()
+    {
+        var python = NestedJson.PythonHostsFile("py1", "10.0.0.1/24", "r1", "aa:bb:cc:dd:ee:01", additionalInfoLevels: 65);
+        File.WriteAllBytes(_context.HostsPath, python);
+
+        _manager.QuarantineCorruptFiles().Should().BeEmpty();
+
+        File.ReadAllBytes(_context.HostsPath).Should().Equal(python);
+        _manager.ListAllHosts().Keys.Should().Equal("py1");
+    }
+
+    /// <summary>JSON that Python's <c>json.load</c> reads, but not a hosts file this library can use.</summary>
+    public static TheoryData<string, string> UnusableJson => new()
+    {
+        { "[]", "could not be converted" },
+        { "null", "its top level is null" },
+        { "{\"web-1\": null}", "host 'web-1' is null" },
+        { "{\"web-1\": {\"primary_ip\": 5}}", "could not be converted" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableJson))]
+    public void QuarantineCorruptFiles_JsonOfTheWrongShape_LeavesItInPlaceAndThrowsNamingTheProblem(string json, string problem)
+    {
+        File.WriteAllText(_context.HostsPath, json);
+        var before = _context.Snapshot();
+
+        var act = _manager.QuarantineCorruptFiles;
+
+        var thrown = act.Should().Throw<RegistryCorruptionException>().Which;
+        thrown.FilePath.Should().Be(_context.HostsPath);
+        thrown.Message.Should().Contain(problem).And.Contain("repair does not move it, because it is JSON").And.Contain("correct it by hand");
+        _context.Snapshot().Should().Equal(before, "a file that is JSON is never moved");
+        var read = () => _manager.ListAllHosts();
+        read.Should().Throw<RegistryCorruptionException>().WithMessage($"*{problem}*", "it keeps being refused until corrected");
+    }
+
+    [Fact]
+    public void QuarantineCorruptFiles_WrongShapeAndBrokenFiles_MovesTheBrokenOneThenThrowsSayingSo()
+    {
+        File.WriteAllText(_context.HostsPath, "[]");
+        File.WriteAllText(_context.NeighborLeasesPath, "[");
+        var quarantined = _context.NeighborLeasesPath + ".corrupt-20261126T144311Z";
+
+        var act = _manager.QuarantineCorruptFiles;
+
+        var thrown = act.Should().Throw<RegistryCorruptionException>().Which;
+        thrown.FilePath.Should().Be(_context.HostsPath);
+        thrown.Message.Should().Contain($"This repair moved '{_context.NeighborLeasesPath}' to '{quarantined}'");
+        File.ReadAllText(_context.HostsPath).Should().Be("[]");
+        File.ReadAllText(quarantined).Should().Be("[");
+        File.Exists(_context.NeighborLeasesPath).Should().BeFalse();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tsim.Registry.Storage;
@@ -80,5 +81,116 @@ public sealed class AdditionalInfoJsonTests
         var act = () => AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["x"] = double.NaN }, "additionalInfo");
 
         act.Should().Throw<ArgumentException>().WithParameterName("additionalInfo");
+    }
+
+    /// <summary>The forms a caller may nest additional information in (see <see cref="Info"/>).</summary>
+    public static TheoryData<string> Forms => new() { "dictionaries", "hashtables", "lists", "JsonElement", "JsonNode" };
+
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void ToElements_NestedExactlyAtTheLimit_IsAccepted(string form)
+    {
+        var elements = AdditionalInfoJson.ToElements(Info(form, RegistryJsonDepth.AdditionalInfo), "additionalInfo")!;
+
+        NestedJson.LevelsOf(elements["a"].GetRawText()).Should().Be(RegistryJsonDepth.AdditionalInfo - 1, "the dictionary itself is the first level");
+    }
+
+    [Theory]
+    [MemberData(nameof(Forms))]
+    public void ToElements_OneLevelPastTheLimit_ThrowsArgumentExceptionNamingTheLimit(string form)
+    {
+        var act = () => AdditionalInfoJson.ToElements(Info(form, RegistryJsonDepth.AdditionalInfo + 1), "additionalInfo");
+
+        act.Should().Throw<ArgumentException>()
+            .WithParameterName("additionalInfo")
+            .WithMessage($"additionalInfo['a*'] nests deeper than {RegistryJsonDepth.AdditionalInfo} levels (additionalInfo itself is level 1)*");
+    }
+
+    [Fact]
+    public void ToElements_FarTooDeepElement_ThrowsWithoutWalkingAllOfIt()
+    {
+        using var document = JsonDocument.Parse(NestedJson.Object(RegistryJsonDepth.Read), new JsonDocumentOptions { MaxDepth = RegistryJsonDepth.Read });
+
+        var act = () => AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["a"] = document.RootElement }, "additionalInfo");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("additionalInfo").WithMessage("additionalInfo['a'] nests deeper than*");
+    }
+
+    [Fact]
+    public void ToElements_DictionaryContainingItself_ThrowsArgumentExceptionInsteadOfOverflowingTheStack()
+    {
+        var info = new Dictionary<string, object?> { ["name"] = "x" };
+        info["self"] = info;
+
+        var act = () => AdditionalInfoJson.ToElements(info, "additionalInfo");
+
+        act.Should().Throw<ArgumentException>()
+            .WithParameterName("additionalInfo")
+            .WithMessage("additionalInfo['self'] is a dictionary or list that contains itself (a cycle)*");
+    }
+
+    [Fact]
+    public void ToElements_CycleThroughList_ThrowsArgumentExceptionInsteadOfOverflowingTheStack()
+    {
+        var inner = new Dictionary<string, object?>();
+        var list = new List<object?> { 1, inner };
+        inner["back"] = list;
+
+        var act = () => AdditionalInfoJson.ToElements(new Dictionary<string, object?> { ["list"] = list }, "additionalInfo");
+
+        act.Should().Throw<ArgumentException>()
+            .WithParameterName("additionalInfo")
+            .WithMessage("additionalInfo['list[1].back'] is a dictionary or list that contains itself (a cycle)*");
+    }
+
+    [Fact]
+    public void ToElements_OneContainerTwiceSideBySide_IsNoCycle()
+    {
+        var shared = new List<object?> { 1, 2 };
+
+        var elements = AdditionalInfoJson.ToElements(
+            new Dictionary<string, object?> { ["a"] = shared, ["b"] = new Dictionary<string, object?> { ["c"] = shared } },
+            "additionalInfo")!;
+
+        elements["a"].GetRawText().Should().Be("[1,2]");
+        elements["b"].GetRawText().Should().Be("{\"c\":[1,2]}");
+    }
+
+    /// <summary>Additional information <paramref name="levels"/> deep: <c>{"a": …}</c> with the rest in <paramref name="form"/>.</summary>
+    private static Dictionary<string, object?> Info(string form, int levels)
+    {
+        var below = levels - 1; // The dictionary's own level.
+        object? rest = form switch
+        {
+            "dictionaries" => NestedJson.Dictionary(below),
+            "hashtables" => Hashtables(below),
+            "lists" => Lists(below),
+            "JsonElement" => JsonDocument.Parse(NestedJson.Object(below), new JsonDocumentOptions { MaxDepth = RegistryJsonDepth.Read }).RootElement,
+            "JsonNode" => JsonNode.Parse(NestedJson.Object(below), documentOptions: new JsonDocumentOptions { MaxDepth = RegistryJsonDepth.Read }),
+            _ => throw new ArgumentOutOfRangeException(nameof(form), form, null),
+        };
+        return new Dictionary<string, object?> { ["a"] = rest };
+    }
+
+    private static Hashtable Hashtables(int levels)
+    {
+        var inner = new Hashtable { ["leaf"] = 1 };
+        for (var level = 1; level < levels; level++)
+        {
+            inner = new Hashtable { ["a"] = inner };
+        }
+
+        return inner;
+    }
+
+    private static List<object?> Lists(int levels)
+    {
+        var inner = new List<object?> { 1 };
+        for (var level = 1; level < levels; level++)
+        {
+            inner = [inner];
+        }
+
+        return inner;
     }
 }

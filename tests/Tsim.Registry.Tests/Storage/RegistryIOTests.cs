@@ -162,6 +162,26 @@ public sealed class RegistryIOTests : IDisposable
             .Which.FilePath.Should().Be(_context.HostLeasesPath);
     }
 
+    [Theory]
+    [InlineData("{\"web-1\": {\"primary_ip\": \"10.0.0.1\"", false)]
+    [InlineData("", false)]
+    [InlineData("{\"web-1\": {}} trailing", false)]
+    [InlineData("null", true)]
+    [InlineData("[]", true)]
+    [InlineData("{\"web-1\": 5}", true)]
+    [InlineData("{\"web-1\": null}", true)]
+    [InlineData("{\"web-1\": {\"primary_ip\": 5}}", true)]
+    public void Read_UnusableHostsFile_SaysWhetherItIsJsonAllTheSame(string content, bool isJson)
+    {
+        File.WriteAllText(_context.HostsPath, content);
+
+        var act = () => _io.Read(RegistryFiles.Hosts);
+
+        var thrown = act.Should().Throw<RegistryCorruptionException>().Which;
+        thrown.ParsesAsJson.Should().Be(isJson);
+        thrown.Message.Should().Contain(isJson ? "repair does not move it, because it is JSON" : "move it aside to continue");
+    }
+
     [Fact]
     public void Read_HostsFileWithNullEntry_ThrowsCorruptionNamingEntry()
     {
