@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
@@ -316,6 +317,43 @@ public sealed class RegistryIOTests : IDisposable
             act.Should().Throw<RegistryException>().WithMessage(
                 $"'{_context.HostsPath}' is {size} bytes, more than the {NoFollowFile.MaxReadBytes} bytes (256 MiB) a registry or owner record file may have*");
         }
+    }
+
+    [Fact]
+    public void Write_DirectoryFsyncFailsAfterTheRename_ReportsSuccessAndLogsAWarning()
+    {
+        using var logs = new CapturingLoggerProvider();
+        var syncs = 0;
+        var io = new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, logs.CreateLogger("io"), directoryFSync: _ =>
+        {
+            syncs++;
+            return 5; // EIO
+        });
+
+        io.Write(RegistryFiles.Hosts, new Dictionary<string, HostRecord> { ["web-1"] = new() { PrimaryIp = "10.0.0.1" } });
+
+        _io.Read(RegistryFiles.Hosts).Keys.Should().Equal(["web-1"], "the new file is in place");
+        syncs.Should().Be(1, "a write whose rename is done is not retried");
+        _context.TemporaryFiles().Should().BeEmpty();
+        var warning = logs.Entries.Should().ContainSingle(e => e.EventId.Id == 2005).Subject;
+        warning.EventId.Name.Should().Be("DirectorySyncFailedAfterRename");
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Message.Should().Contain(_context.HostsPath).And.Contain("may undo the rename");
+        warning.Exception!.Message.Should().Contain(_context.RegistryDirectory);
+    }
+
+    [Fact]
+    public void Quarantine_DirectoryFsyncFailsAfterTheRename_ReturnsWhereTheFileWent()
+    {
+        using var logs = new CapturingLoggerProvider();
+        var io = new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, logs.CreateLogger("io"), directoryFSync: _ => 5);
+        File.WriteAllText(_context.HostsPath, "{");
+
+        var moved = io.Quarantine(RegistryFiles.Hosts, DateTimeOffset.UnixEpoch);
+
+        File.ReadAllText(moved).Should().Be("{");
+        File.Exists(_context.HostsPath).Should().BeFalse();
+        logs.Entries.Should().ContainSingle(e => e.EventId.Id == 2005).Which.Message.Should().Contain(moved);
     }
 
     private static void MakeFifo(string path)
