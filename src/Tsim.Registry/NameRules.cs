@@ -1,4 +1,5 @@
 using System.Buffers;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry;
 
@@ -9,15 +10,20 @@ namespace Tsim.Registry;
 /// Router names end up in semaphore names (<c>/dev/shm/sem.PREFIX-router-NAME</c>) and in file names of the lock
 /// directory, so they are restricted to a portable file-name alphabet: no '/', NUL, whitespace or ':' (the
 /// neighbour key <c>HOST:IP</c> would become ambiguous), and not '.' or '..'. The length limit follows from
-/// NAME_MAX (255): <c>"sem." + prefix + "-router-" + name</c> must fit, with the longest allowed prefix.
-/// Host names follow the same rule so that a host and the router it is named after are interchangeable.
+/// NAME_MAX (255): every file named after a router's lock (<c>PREFIX-router-NAME</c>) must fit, with the longest
+/// allowed prefix; the longest of them is the recovery guard <c>.PREFIX-router-NAME.recovery</c>
+/// (<see cref="LockName.MaxLength"/> says which names there are). Host names follow the same rule so that a host and
+/// the router it is named after are interchangeable.
 /// </remarks>
 internal static class NameRules
 {
-    /// <summary>255 (NAME_MAX) − "sem.".Length − the longest prefix − "-router-".Length.</summary>
-    internal const int MaxNameLength = 255 - 4 - RegistryManagerOptions.MaxSemaphorePrefixLength - 8;
+    /// <summary>255 (NAME_MAX) − ".".Length − the longest prefix − "-router-".Length − ".recovery".Length: 205.</summary>
+    internal const int MaxNameLength = LockName.MaxRouterNameLength;
 
-    /// <summary>Job and run ids only ever live inside JSON, so they may also carry ':', '@', '+' and '='.</summary>
+    /// <summary>
+    /// Job and run ids only ever live inside JSON, so they may also carry ':', '@', '+' and '='; they keep the names'
+    /// length limit so that one limit covers every identifier a caller passes.
+    /// </summary>
     internal const int MaxIdLength = MaxNameLength;
 
     internal const string AlphabetDescription = "ASCII letters, digits, '.', '_' and '-'";
@@ -46,7 +52,7 @@ internal static class NameRules
         if (value.Length > MaxNameLength)
         {
             throw new ArgumentException(
-                $"{paramName} must be at most {MaxNameLength} characters, the room a semaphore name leaves under NAME_MAX (got {value.Length}).",
+                $"{paramName} must be at most {MaxNameLength} characters, the room NAME_MAX leaves for the files named after a router's lock with the longest prefix (got {value.Length}).",
                 paramName);
         }
 

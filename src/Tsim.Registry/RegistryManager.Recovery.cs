@@ -96,7 +96,9 @@ public sealed partial class RegistryManager
     /// Operator override for any held lock, named as <see cref="ListHeldLocks"/> reports it: a router lock
     /// (<c>PREFIX-router-NAME</c>) or one of the three registry locks (<c>PREFIX-hosts-registry</c>,
     /// <c>PREFIX-host-leases</c>, <c>PREFIX-neighbor-leases</c>), which a process killed in the middle of a registry
-    /// call can leave held without a usable record. Same rules as <see cref="ForceReleaseRouterLock"/>.
+    /// call can leave held without a usable record. Same rules as <see cref="ForceReleaseRouterLock"/>. Every router lock
+    /// <see cref="ListHeldLocks"/> can list is accepted, also one of a router name only the Python implementation
+    /// creates (<c>tsim-router-_x</c>). A lock whose semaphore does not exist is not held, and no semaphore is created.
     /// </summary>
     /// <param name="lockName">The lock name, without a leading '/'.</param>
     /// <returns><see langword="true"/> when the lock was freed; <see langword="false"/> when it was not held.</returns>
@@ -111,6 +113,19 @@ public sealed partial class RegistryManager
     }
 
     private LockName ResolveLockName(string lockName) => LockName.Parse(_options.SemaphorePrefix, lockName, nameof(lockName));
+
+    /// <summary>
+    /// The state of one lock, as <see cref="ListHeldLocks"/> would list it, or <see langword="null"/> when it is not held
+    /// (or its semaphore does not exist). Creates nothing. For the CLI's <c>unlock</c>, which must know before forcing
+    /// whether the lock has an owner record.
+    /// </summary>
+    internal LockStatus? GetHeldLockStatus(LockName name)
+    {
+        ThrowIfDisposed();
+        var result = new List<LockStatus>(1);
+        AddIfHeld(result, name);
+        return result.Count == 0 ? null : result[0];
+    }
 
     /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
     private static (List<StaleLease> Stale, List<string> Released) Reap<TEntry, TRecord>(LeaseDocument<TEntry, TRecord> leases, bool dryRun)

@@ -24,8 +24,9 @@ public sealed class RegistryManagerOptions
     public const string DefaultSemaphorePrefix = "tsim";
 
     /// <summary>
-    /// The longest prefix accepted. glibc stores a semaphore as <c>/dev/shm/sem.NAME</c>, so NAME is limited by
-    /// NAME_MAX (255) minus "sem."; the prefix is kept short so that router names keep most of that room.
+    /// The longest prefix accepted. Every file named after a lock must fit NAME_MAX (255), the longest being its recovery
+    /// guard <c>.PREFIX-router-ROUTER.recovery</c>; the prefix is kept short so that router names keep most of that room
+    /// (205 characters with this prefix length).
     /// </summary>
     public const int MaxSemaphorePrefixLength = 32;
 
@@ -113,8 +114,10 @@ public sealed class RegistryManagerOptions
     /// <value>
     /// Default <c>tsim</c>, the specification's names, required to share a registry with Python processes. Give
     /// separate simulator instances (and tests) their own prefix so they never share semaphores by accident.
-    /// Letters, digits, '.', '_' and '-', at most <see cref="MaxSemaphorePrefixLength"/> characters. Not part of the
-    /// specification; JSON key <c>semaphore_prefix</c>.
+    /// Letters, digits, '.', '_' and '-', at most <see cref="MaxSemaphorePrefixLength"/> characters, starting with a
+    /// letter or digit, not starting with <c>router_</c>, and without <c>-router</c> followed by '-' or the end (such a
+    /// prefix's locks would be routers of a shorter prefix: <c>a-router-b</c>'s hosts lock is router
+    /// <c>b-hosts-registry</c> of <c>a</c>). Not part of the specification; JSON key <c>semaphore_prefix</c>.
     /// </value>
     [ConfigurationKeyName("semaphore_prefix")]
     [Required]

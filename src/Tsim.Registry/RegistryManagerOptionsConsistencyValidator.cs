@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tsim.Registry.Configuration;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry;
 
@@ -38,12 +39,9 @@ internal sealed class RegistryManagerOptionsConsistencyValidator : IValidateOpti
             }
         }
 
-        if (options.SemaphorePrefix is { } prefix &&
-            (prefix.Length is 0 or > RegistryManagerOptions.MaxSemaphorePrefixLength || !NameRules.IsSafe(prefix)))
+        if (options.SemaphorePrefix is { } prefix && LockName.CheckPrefix(prefix) is { } prefixError)
         {
-            builder.AddError(
-                error: $"must be 1 to {RegistryManagerOptions.MaxSemaphorePrefixLength} characters of {NameRules.AlphabetDescription} (got '{prefix}').",
-                propertyName: nameof(RegistryManagerOptions.SemaphorePrefix));
+            builder.AddError(error: prefixError, propertyName: nameof(RegistryManagerOptions.SemaphorePrefix));
         }
 
         foreach (var (propertyName, error) in RegistryFileNameRules.Check(options))

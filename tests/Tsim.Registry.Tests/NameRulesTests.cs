@@ -1,3 +1,4 @@
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Tests;
 
@@ -65,11 +66,15 @@ public sealed class NameRulesTests
     }
 
     [Fact]
-    public void MaxNameLength_LongestNameWithLongestPrefix_FitsNameMax()
+    public void MaxNameLength_LongestNameWithLongestPrefix_EveryDerivedFileFitsNameMax()
     {
-        var semaphoreFile = "sem." + new string('p', RegistryManagerOptions.MaxSemaphorePrefixLength) + "-router-" + new string('n', NameRules.MaxNameLength);
+        // The semaphore file alone (sem.NAME) left 211 characters, but the recovery guard .NAME.recovery is 6 longer.
+        var longest = LockName.Router(new string('p', RegistryManagerOptions.MaxSemaphorePrefixLength), new string('n', NameRules.MaxNameLength));
 
-        semaphoreFile.Length.Should().BeLessThanOrEqualTo(255);
+        ("sem." + longest.Value).Length.Should().BeLessThanOrEqualTo(255);
+        longest.SlotFileName.Length.Should().BeLessThanOrEqualTo(255);
+        longest.RecoveryGuardFileName.Length.Should().BeLessThanOrEqualTo(255);
+        LockName.NotifyFileName(new string('n', NameRules.MaxNameLength)).Length.Should().BeLessThanOrEqualTo(255);
     }
 
     [Theory]

@@ -142,6 +142,10 @@ public sealed class RegistryManagerOptionsTests : IDisposable
         { "SemaphorePrefix", o => o.SemaphorePrefix = "bad/prefix" },
         { "SemaphorePrefix", o => o.SemaphorePrefix = string.Empty },
         { "SemaphorePrefix", o => o.SemaphorePrefix = new string('p', RegistryManagerOptions.MaxSemaphorePrefixLength + 1) },
+        { "SemaphorePrefix", o => o.SemaphorePrefix = ".hidden" },
+        { "SemaphorePrefix", o => o.SemaphorePrefix = "router_x" },
+        { "SemaphorePrefix", o => o.SemaphorePrefix = "tsim-router-b" },
+        { "SemaphorePrefix", o => o.SemaphorePrefix = "tsim-router" },
     };
 
     [Theory]
@@ -154,6 +158,22 @@ public sealed class RegistryManagerOptionsTests : IDisposable
 
         act.Should().Throw<OptionsValidationException>().WithMessage($"*{property}*");
         Directory.Exists(_context.RegistryDirectory).Should().BeFalse("nothing is created from invalid options");
+    }
+
+    [Fact]
+    public void Constructor_PrefixContinuingAnotherWithRouter_IsRefusedNamingTheSharedLock()
+    {
+        // Before the rule: while prefix Q held router b-hosts-registry, a registration under prefix Q-router-b timed
+        // out, since Q-router-b-hosts-registry is one semaphore for both.
+        using var holder = _context.CreateManager();
+        holder.AcquireRouterLock("b-hosts-registry", "job-1", TimeSpan.Zero).Should().BeTrue();
+
+        var act = () => new RegistryManager(_context.CreateOptions(o => o.SemaphorePrefix = _context.Prefix + "-router-b"));
+
+        act.Should().Throw<OptionsValidationException>().WithMessage(
+            $"*SemaphorePrefix*must not contain '-router' followed by '-' or the end of the prefix*its lock {_context.Prefix}-router-b-hosts-registry "
+            + $"would be the lock of router 'b-hosts-registry' under prefix '{_context.Prefix}'*");
+        holder.ReleaseRouterLock("b-hosts-registry", "job-1").Should().BeTrue();
     }
 
     [Fact]

@@ -43,6 +43,6 @@ internal static class DiagnosticCommands
         LockName.TryParseSemaphoreName(lockname, out var semaphoreName)
             ? semaphoreName
             : throw new ArgumentException(
-                $"lockname must be 1 to {LockName.MaxLength} characters of {NameRules.AlphabetDescription}, optionally after one leading '/' (got '{lockname}').",
+                $"lockname must be 1 to {Interop.SemaphoreFiles.MaxNameLength} characters of {NameRules.AlphabetDescription}, optionally after one leading '/' (got '{lockname}').",
                 nameof(lockname));
 }

@@ -76,43 +76,72 @@ internal static class RecoveryCommands
 
     private static Command Unlock(CliContext context)
     {
-        var router = new Argument<string>("target")
+        var target = new Argument<string>("target")
         {
             Description = "A router name, or a lock name as 'locks' prints it (e.g. tsim-router-r1, tsim-hosts-registry).",
         };
         var force = new Option<bool>("--force") { Description = "Required: confirms that the holder is gone." };
+        var noRecordOk = new Option<bool>("--no-record-ok")
+        {
+            Description = "Also required when the lock is held without a usable owner record: confirms that no process of "
+                + "it is running, paused or stopped (without it, unlock prints the risk and refuses).",
+        };
         var json = JsonOption();
         var command = new Command(
             "unlock",
             "Operator override: free a router or registry lock whose holder died without a usable owner record. Prints UNLOCKED, or "
-            + "NOT_HELD (exit 1). Refuses (exit 2) while the recorded owner is alive or of another pid namespace.")
+            + "NOT_HELD (exit 1). Refuses (exit 2) while the recorded owner is alive or of another pid namespace, and, without "
+            + "--no-record-ok, while the lock has no usable owner record. Creates no semaphore.")
         {
-            router, force, json,
+            target, force, noRecordOk, json,
         };
         command.SetAction(parseResult => parseResult.GetValue(force)
-            ? ForceUnlock(context, parseResult, router, json)
+            ? ForceUnlock(context, parseResult, target, parseResult.GetValue(noRecordOk), parseResult.GetValue(json))
             : context.Run(() => throw new InvalidOperationException(
                 "unlock frees a lock that another process may still hold, and a holder that writes no owner record (a Python "
                 + "process) cannot be told from a dead one. Check 'tsim-registry locks' first, then repeat with --force.")));
         return command;
     }
 
-    private static int ForceUnlock(CliContext context, ParseResult parseResult, Argument<string> router, Option<bool> json) =>
+    private static int ForceUnlock(CliContext context, ParseResult parseResult, Argument<string> targetArgument, bool noRecordOk, bool json) =>
         context.Run(parseResult, manager =>
         {
-            var target = parseResult.GetRequiredValue(router);
+            var target = parseResult.GetRequiredValue(targetArgument);
+            var prefix = manager.SemaphorePrefix;
 
             // A lock name of this registry as 'locks' prints it; anything else names a router, as the Python client's
             // commands do. A router whose own name reads as a lock name is still reached by its full lock name.
-            var isLockName = LockName.TryParse(manager.SemaphorePrefix, target, out var parsed);
+            var isLockName = LockName.TryParse(prefix, target, out var lockName);
+            if (!isLockName)
+            {
+                NameRules.ThrowIfInvalidName(target, "target");
+                lockName = LockName.Router(prefix, target);
+            }
 
-            // Read before forcing, so that the JSON can say whose lock was freed; the force itself re-checks the owner.
-            var before = manager.ListHeldLocks().FirstOrDefault(l => isLockName ? l.LockName == parsed.Value : l.RouterName == target);
-            var unlocked = isLockName ? manager.ForceReleaseLock(target) : manager.ForceReleaseRouterLock(target);
+            // Read before forcing (creating nothing), so that a lock that is not held stays untouched, a lock without a
+            // record asks for its own confirmation, and the JSON can say whose lock was freed. The force re-checks it all.
+            var before = manager.GetHeldLockStatus(lockName);
+            if (before is null && !isLockName && IsLockOfSomePrefix(target))
+            {
+                throw new ArgumentException(
+                    $"target '{target}' is not a lock of this registry (semaphore prefix '{prefix}': {LockName.HostsRegistry(prefix)}, "
+                    + $"{LockName.HostLeases(prefix)}, {LockName.NeighborLeases(prefix)} or {prefix}-router-NAME), and no router of that name "
+                    + "is held. A lock that 'locks' lists for another prefix is unlocked with that --prefix (or --config). Nothing was changed.");
+            }
 
-            // The router name has passed ForceReleaseRouterLock's checks by now.
-            var lockName = isLockName ? parsed : LockName.Router(manager.SemaphorePrefix, target);
-            if (parseResult.GetValue(json))
+            if (before is { OwnerState: LockOwnerState.NoRecord })
+            {
+                if (!noRecordOk)
+                {
+                    throw new InvalidOperationException($"{NoRecordRisk(lockName)} Nothing was changed; repeat with --no-record-ok once you are sure.");
+                }
+
+                context.Error.WriteLine($"WARNING: {NoRecordRisk(lockName)} Forcing it free (--no-record-ok).");
+                context.Error.Flush();
+            }
+
+            var unlocked = before is not null && manager.ForceReleaseLock(lockName.Value);
+            if (json)
             {
                 context.WriteLine(PythonJson.Indented(new SortedJsonObject()
                     .Add("lock", lockName.Value)
@@ -128,6 +157,39 @@ internal static class RecoveryCommands
 
             return unlocked ? ExitCodes.Success : ExitCodes.NegativeOutcome;
         });
+
+    /// <summary>
+    /// Whether <paramref name="target"/>, which names no lock held in this registry, is the name of an existing lock of
+    /// some prefix (it reads as one and its semaphore exists): most likely copied from what <c>locks</c> printed for
+    /// another prefix. A router merely named like a lock (<c>edge-router-1</c>) has no such semaphore.
+    /// </summary>
+    private static bool IsLockOfSomePrefix(string target)
+    {
+        if (!LockName.LooksLikeLockName(target) || !LockName.TryParseSemaphoreName(target, out var semaphoreName))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var semaphore = NamedSemaphore.TryOpenExisting(semaphoreName);
+            return semaphore is not null;
+        }
+        catch (RegistryException)
+        {
+            return true; // It exists, but is not ours to open (another user's).
+        }
+    }
+
+    /// <summary>
+    /// What forcing a lock without a usable owner record risks: the override's quiet watch (docs/ARCHITECTURE.md, "Crash
+    /// safety", operator override) cannot see a live holder paused for longer than it watches.
+    /// </summary>
+    private static string NoRecordRisk(LockName lockName) =>
+        $"Lock '{lockName}' is held without a usable owner record. Its holder may be a Python process (which writes none), a "
+        + "process killed between taking the lock and writing its record, or a live process paused right there (a long GC "
+        + "pause, SIGSTOP, a frozen cgroup): forcing watches the lock for at least 0.5 s for a sign of life and cannot see a "
+        + "holder paused longer than that, which would then go on holding it beside the next job.";
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of a table." };
 

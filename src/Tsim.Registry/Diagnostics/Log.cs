@@ -64,6 +64,10 @@ internal static partial class Log
         Message = "Corrupt registry file {Path} moved aside to {QuarantinePath}")]
     internal static partial void RegistryFileQuarantined(this ILogger logger, string path, string quarantinePath);
 
+    [LoggerMessage(EventId = 2005, EventName = "DirectorySyncFailedAfterRename", Level = LogLevel.Warning,
+        Message = "Renamed a file to {Path}, but could not fsync directory {Directory} afterwards; the file is in place and the change stands, but a power cut or kernel crash may undo the rename")]
+    internal static partial void DirectorySyncFailedAfterRename(this ILogger logger, string path, string directory, Exception exception);
+
     [LoggerMessage(EventId = 3000, EventName = "RollingBack", Level = LogLevel.Information,
         Message = "Rolling back: {Description}")]
     internal static partial void RollingBack(this ILogger logger, string description);

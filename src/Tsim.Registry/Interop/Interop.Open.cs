@@ -43,6 +43,12 @@ internal static class OpenFlags
     /// <summary>Every write goes to the end of the file, atomically with respect to other appenders.</summary>
     internal const int O_APPEND = 0x400;
 
+    /// <summary>
+    /// Never block in open(2) or I/O: opening a FIFO for reading returns at once (instead of waiting for a writer), and
+    /// for writing fails with ENXIO when nobody reads it. No effect on regular files.
+    /// </summary>
+    internal const int O_NONBLOCK = 0x800;
+
     /// <summary>Fail unless the path is a directory.</summary>
     internal const int O_DIRECTORY = 0x10000;
 

@@ -79,7 +79,8 @@ internal sealed class LockFiles
     /// lock cycle. A reader racing the write may see an empty or partial record; every reader treats a record that
     /// does not parse as "owner unknown", which never triggers recovery, and the holder is alive at that moment
     /// anyway. A stale record left by a crashed holder is simply overwritten. O_NOFOLLOW: a symlink planted under
-    /// the record's name is refused rather than followed.
+    /// the record's name is refused rather than followed; O_NONBLOCK: a FIFO under it fails the open (ENXIO) instead of
+    /// blocking the new holder for ever.
     /// </remarks>
     internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
     {
@@ -87,7 +88,7 @@ internal sealed class LockFiles
         var path = OwnerRecordPath(lockName);
         using var handle = Interop.Libc.Open(
             path,
-            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_TRUNC | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC,
+            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_TRUNC | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_NONBLOCK | Interop.OpenFlags.O_CLOEXEC,
             Policy.FileModeBits);
         if (handle.IsInvalid)
         {
@@ -145,6 +146,11 @@ internal sealed class LockFiles
         catch (JsonException)
         {
             // Not ours to judge here: a record someone else wrote in another shape is "unknown owner".
+            return null;
+        }
+        catch (RegistryException)
+        {
+            // Not a regular file, or far too large to be a record (NoFollowFile.MaxReadBytes): no usable record either.
             return null;
         }
     }

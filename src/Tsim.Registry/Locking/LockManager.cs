@@ -170,7 +170,11 @@ internal sealed class LockManager : IDisposable
     /// <summary>Operator override: see <see cref="LockOverride.ForceRelease"/>.</summary>
     /// <returns><see langword="false"/> when the lock was not held.</returns>
     /// <exception cref="InvalidOperationException">A live owner, or one of another pid namespace, is recorded.</exception>
-    internal bool ForceRelease(LockName name) => InFlight(name, _override.ForceRelease);
+    /// <remarks>
+    /// A lock whose semaphore does not exist is not held, and is left without one: opening it for the override would
+    /// create it, a stray semaphore for a mistyped name. One created right after this look is opened as usual.
+    /// </remarks>
+    internal bool ForceRelease(LockName name) => GetValue(name) >= 0 && InFlight(name, _override.ForceRelease);
 
     /// <summary>Recovers the lock if its recorded owner died; used by waiters that never acquire (WaitForRouter).</summary>
     internal bool TryRecoverDeadOwner(LockName name) => InFlight(name, _recovery.TryRecover);

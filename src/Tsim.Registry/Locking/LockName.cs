@@ -15,8 +15,22 @@ namespace Tsim.Registry.Locking;
 /// </remarks>
 internal readonly record struct LockName
 {
-    /// <summary>The longest lock name: its semaphore file <c>sem.NAME</c> must fit NAME_MAX.</summary>
-    internal const int MaxLength = SemaphoreFiles.MaxNameLength;
+    /// <summary>
+    /// The longest lock name: every name derived from it must fit NAME_MAX (255), and the longest of them is the recovery
+    /// guard <c>.NAME.recovery</c> (10 more characters). The others: the semaphore file <c>sem.NAME</c> (4 more), the slot
+    /// <c>.NAME.owner</c> (7 more), the owner record file, which is also Python's lock file, <c>NAME</c>. No temporary
+    /// file is named after a lock (owner records are written in place; a semaphore is prepared under
+    /// <see cref="SemaphoreFiles.TemporaryPath"/>). The notify file <c>router_ROUTER_notify</c> (14 more than the router
+    /// name) is shorter than the guard whatever the prefix. A test derives every name of the longest lock and checks
+    /// that each fits and that the guard fills NAME_MAX exactly.
+    /// </summary>
+    internal const int MaxLength = SemaphoreFiles.NAME_MAX - 10;
+
+    /// <summary>
+    /// The longest router name NameRules accepts: what <see cref="MaxLength"/> leaves after the longest prefix and
+    /// <c>-router-</c>, so that every derived name of every router fits with every allowed prefix.
+    /// </summary>
+    internal const int MaxRouterNameLength = MaxLength - RegistryManagerOptions.MaxSemaphorePrefixLength - 8;
 
     private const string HostsRegistrySuffix = "-hosts-registry";
     private const string HostLeasesSuffix = "-host-leases";
@@ -27,12 +41,6 @@ internal readonly record struct LockName
     private const string RecoveryGuardSuffix = ".recovery";
     private const string NotifyPrefix = "router_";
     private const string NotifySuffix = "_notify";
-
-    /// <summary>
-    /// Owner records of earlier versions were written to <c>PREFIX-router-ROUTER.PID.GUID.tmp</c> and renamed into
-    /// place; one left behind by a crash names no router.
-    /// </summary>
-    private const string TemporaryFileSuffix = ".tmp";
 
     private LockName(string value, string? routerName)
     {
@@ -68,6 +76,68 @@ internal readonly record struct LockName
     /// <summary>Gets the file name of the lock's recovery guard, whose flock serialises recoveries: <c>.NAME.recovery</c>.</summary>
     internal string RecoveryGuardFileName => HiddenPrefix + Value + RecoveryGuardSuffix;
 
+    /// <summary>
+    /// Checks a semaphore prefix (<see cref="RegistryManagerOptions.SemaphorePrefix"/>): 1 to
+    /// <see cref="RegistryManagerOptions.MaxSemaphorePrefixLength"/> characters of the safe alphabet, starting with an
+    /// ASCII letter or digit, not starting with <c>router_</c>, and without <c>-router</c> followed by '-' or the end, so
+    /// that no lock of one prefix and no file in a shared lock directory is also another prefix's.
+    /// </summary>
+    /// <returns>What is wrong with it, as the end of a sentence that starts with the option's name; null when it is valid.</returns>
+    /// <remarks>
+    /// <para>
+    /// Why these rules make every name unambiguous. A lock name is <c>P + S</c>, with S one of <c>-hosts-registry</c>,
+    /// <c>-host-leases</c>, <c>-neighbor-leases</c> or <c>-router-R</c>. Within one prefix the four kinds differ right after
+    /// P. Suppose two prefixes Q and P, Q shorter, had a lock name in common: <c>Q + S1 = P + S2</c>. Then P = Q + T with T
+    /// not empty and S1 = T + S2, and since S2 starts with '-', T ends right before a '-' of S1 other than its first. In
+    /// the three registry suffixes, what follows such a '-' is <c>-registry</c> or <c>-leases</c>, which is no suffix.
+    /// So S1 is <c>-router-R</c> and T is <c>-router</c> (cut before the second '-') or <c>-router-</c> + the start of R:
+    /// P is Q followed by <c>-router</c> and then its end or '-'. That is exactly what the last rule refuses, so of two
+    /// accepted prefixes neither is the other's continuation of that shape, and their semaphores, owner record files
+    /// (also Python's lock files), slots <c>.NAME.owner</c> and guards <c>.NAME.recovery</c> (each a one-to-one
+    /// function of the lock name) never meet. Measured before the rule: while prefix <c>q</c> held router
+    /// <c>b-hosts-registry</c>, a registration under prefix <c>q-router-b</c> timed out.
+    /// </para>
+    /// <para>
+    /// The files of different kinds never meet either. A slot ends in <c>.owner</c>, a guard in <c>.recovery</c>; both
+    /// start with '.', which no owner record file does once every prefix starts with a letter or digit (a prefix
+    /// <c>.x</c> would write the owner record of its router <c>r.owner</c> over the slot of prefix <c>x</c>'s router
+    /// <c>r</c>, a mapped page). A notify file is <c>router_R_notify</c>, with no prefix, and an owner record file is
+    /// <c>P-…</c>: they could only be equal if P, which ends right before a '-', started with <c>router_</c> (which has no '-').
+    /// </para>
+    /// </remarks>
+    internal static string? CheckPrefix(string prefix)
+    {
+        if (prefix.Length is 0 or > RegistryManagerOptions.MaxSemaphorePrefixLength || !NameRules.IsSafe(prefix))
+        {
+            return $"must be 1 to {RegistryManagerOptions.MaxSemaphorePrefixLength} characters of {NameRules.AlphabetDescription} (got '{NameRules.Printable(prefix)}').";
+        }
+
+        if (!char.IsAsciiLetterOrDigit(prefix[0]))
+        {
+            return $"must start with an ASCII letter or digit (got '{prefix}'): the lock directory's files that start with '.' are this library's slots and recovery guards.";
+        }
+
+        if (prefix.StartsWith(NotifyPrefix, StringComparison.Ordinal))
+        {
+            return $"must not start with '{NotifyPrefix}' (got '{prefix}'): an owner record file of its routers could be named like a router's notify file ({NotifyPrefix}ROUTER{NotifySuffix}).";
+        }
+
+        const string RouterWord = "-router";
+        for (var at = prefix.IndexOf(RouterWord, StringComparison.Ordinal); at > 0; at = prefix.IndexOf(RouterWord, at + 1, StringComparison.Ordinal))
+        {
+            var rest = prefix[(at + RouterWord.Length)..];
+            if (rest.Length == 0 || rest[0] == '-')
+            {
+                var shorter = prefix[..at];
+                var router = (rest.Length == 0 ? string.Empty : rest[1..] + "-") + HostsRegistrySuffix[1..];
+                return $"must not contain '{RouterWord}' followed by '-' or the end of the prefix (got '{prefix}'): its lock {HostsRegistry(prefix)} "
+                    + $"would be the lock of router '{router}' under prefix '{shorter}', one semaphore for two locks.";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Names the lock of the hosts registry.</summary>
     internal static LockName HostsRegistry(string prefix) => new(prefix + HostsRegistrySuffix, null);
 
@@ -91,7 +161,9 @@ internal readonly record struct LockName
     /// <summary>
     /// Reads a lock name of this registry as <see cref="Value"/> spells it (what <c>locks</c> and
     /// <see cref="RegistryManager.ListHeldLocks"/> print): one of the three registry locks, or
-    /// <c>PREFIX-router-ROUTER</c> with a router name that NameRules accepts.
+    /// <c>PREFIX-router-ROUTER</c> with any router name <see cref="TryParseRouterFileName"/> finds in the lock directory
+    /// (the safe alphabet, at most <see cref="MaxLength"/> characters in all), so that every lock <c>locks</c> lists can
+    /// be named back, a router of the Python implementation (which checks no name) included.
     /// </summary>
     /// <returns><see langword="false"/> for anything else, including a leading '/'.</returns>
     internal static bool TryParse(string prefix, string text, out LockName name)
@@ -105,7 +177,7 @@ internal readonly record struct LockName
             }
         }
 
-        if (RouterPart(prefix, text) is { } routerName && IsValidRouterName(routerName))
+        if (RouterPart(prefix, text) is { } routerName && IsListableRouterName(prefix, routerName))
         {
             name = Router(prefix, routerName);
             return true;
@@ -127,9 +199,17 @@ internal readonly record struct LockName
             return name;
         }
 
-        if (RouterPart(prefix, text) is { } routerName)
+        if (RouterPart(prefix, text) is { Length: > 0 } routerName)
         {
-            NameRules.ThrowIfInvalidName(routerName, paramName);
+            if (!NameRules.IsSafe(routerName))
+            {
+                throw new ArgumentException(
+                    $"{paramName} may only contain {NameRules.AlphabetDescription} (got '{NameRules.Printable(text)}').", paramName);
+            }
+
+            throw new ArgumentException(
+                $"{paramName} must be at most {MaxLength} characters, the room NAME_MAX leaves for the lock's recovery guard .NAME.recovery (got {text.Length}).",
+                paramName);
         }
 
         throw new ArgumentException(
@@ -144,15 +224,20 @@ internal readonly record struct LockName
     /// </summary>
     /// <remarks>
     /// Any name of the safe alphabet is accepted, not only what NameRules lets this library create: the Python
-    /// implementation checks no router name, and a lock it holds must still be listed.
+    /// implementation checks no router name, and a lock it holds must still be listed. A router may be named
+    /// <c>x.tmp</c>, so a name ending in <c>.tmp</c> counts like any other; an owner record left behind as
+    /// <c>PREFIX-router-ROUTER.PID.GUID.tmp</c> by an earlier version (which renamed records into place) reads as a
+    /// router of that whole name, whose semaphore does not exist: it is never listed as held.
     /// </remarks>
-    /// <returns><see langword="false"/> for every other file, including recovery guards and left-over temporary files.</returns>
+    /// <returns>
+    /// <see langword="false"/> for every other file, including recovery guards, and for a router whose lock name would
+    /// be longer than <see cref="MaxLength"/> (its guard could not exist).
+    /// </returns>
     internal static bool TryParseRouterFileName(string prefix, string fileName, [NotNullWhen(true)] out string? routerName)
     {
-        routerName = fileName.EndsWith(TemporaryFileSuffix, StringComparison.Ordinal) ? null
-            : Between(fileName, HiddenPrefix, SlotSuffix) is { } slotOf ? RouterPart(prefix, slotOf)
+        routerName = Between(fileName, HiddenPrefix, SlotSuffix) is { } slotOf ? RouterPart(prefix, slotOf)
             : Between(fileName, NotifyPrefix, NotifySuffix) ?? RouterPart(prefix, fileName);
-        if (routerName is { Length: > 0 } && NameRules.IsSafe(routerName))
+        if (routerName is not null && IsListableRouterName(prefix, routerName))
         {
             return true;
         }
@@ -163,17 +248,29 @@ internal readonly record struct LockName
 
     /// <summary>
     /// Reads the name of any lock's semaphore, of this registry or of another prefix, with or without its leading '/'
-    /// (the argument of <c>sem-value</c>, as the Python interop client takes it): 1 to <see cref="MaxLength"/>
-    /// characters of the safe alphabet, so that it can name nothing but a file directly in <c>/dev/shm</c>.
+    /// (the argument of <c>sem-value</c>, as the Python interop client takes it): 1 to
+    /// <see cref="SemaphoreFiles.MaxNameLength"/> characters of the safe alphabet (any semaphore glibc can name, also
+    /// one of a lock this library would refuse), so that it can name nothing but a file directly in <c>/dev/shm</c>.
     /// </summary>
     /// <param name="text">The name as given.</param>
     /// <param name="semaphoreName">The semaphore's name with its leading '/'.</param>
     internal static bool TryParseSemaphoreName(string text, [NotNullWhen(true)] out string? semaphoreName)
     {
         var value = text.StartsWith('/') ? text[1..] : text;
-        semaphoreName = value.Length is > 0 and <= MaxLength && NameRules.IsSafe(value) ? "/" + value : null;
+        semaphoreName = value.Length is > 0 and <= SemaphoreFiles.MaxNameLength && NameRules.IsSafe(value) ? "/" + value : null;
         return semaphoreName is not null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> reads as a lock name of some prefix, this registry's or another's: it ends like
+    /// one of the three registry locks or has <c>-router-</c> after its first character. A router may be named so
+    /// (<c>edge-router-1</c>); only with its semaphore existing is such a text surely a lock.
+    /// </summary>
+    internal static bool LooksLikeLockName(string text) =>
+        text.IndexOf(RouterInfix, StringComparison.Ordinal) > 0 ||
+        text.EndsWith(HostsRegistrySuffix, StringComparison.Ordinal) ||
+        text.EndsWith(HostLeasesSuffix, StringComparison.Ordinal) ||
+        text.EndsWith(NeighborLeasesSuffix, StringComparison.Ordinal);
 
     /// <summary>Gets the lock name, as <see cref="Value"/>.</summary>
     public override string ToString() => Value;
@@ -193,11 +290,13 @@ internal readonly record struct LockName
             : null;
 
     /// <summary>
-    /// The rules of <see cref="NameRules.ThrowIfInvalidName"/>, without the exception (a test holds the two to the same
-    /// answers).
+    /// Whether a router of this prefix can be listed and named back: the safe alphabet (so that its names are file names
+    /// directly in their directories), and a lock name of at most <see cref="MaxLength"/> characters (so that each of
+    /// its derived names fits). Wider than NameRules, which also asks for a letter or digit first and leaves room for the
+    /// longest prefix: the Python implementation checks no router name, and a lock it holds must still be listed and freed.
     /// </summary>
-    private static bool IsValidRouterName(string routerName) =>
-        routerName.Length is > 0 and <= NameRules.MaxNameLength &&
-        NameRules.IsSafe(routerName) &&
-        char.IsAsciiLetterOrDigit(routerName[0]);
+    private static bool IsListableRouterName(string prefix, string routerName) =>
+        routerName.Length is > 0 &&
+        prefix.Length + RouterInfix.Length + routerName.Length <= MaxLength &&
+        NameRules.IsSafe(routerName);
 }

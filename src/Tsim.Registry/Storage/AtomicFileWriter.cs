@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Tsim.Registry.Diagnostics;
 using Tsim.Registry.Interop;
 using Tsim.Registry.Security;
 
@@ -11,15 +13,24 @@ namespace Tsim.Registry.Storage;
 /// A reader therefore sees the old file or the new one, never a torn one, and never a temporary file of another
 /// writer (every writer, C# or Python, renames a new file over the old one).
 /// </summary>
-internal sealed class AtomicFileWriter(string registryDirectory, AccessPolicy policy)
+internal sealed class AtomicFileWriter(string registryDirectory, AccessPolicy policy, ILogger logger)
 {
     /// <summary>Numbers the temporary files of this process (no random numbers: Guid.NewGuid reads /dev/urandom).</summary>
     private static long s_tempCounter;
 
+    /// <summary>
+    /// Gets the fsync(2) of the open registry directory, returning 0 or the errno. Replaceable only so that a test can
+    /// make it fail, which no file system does on demand.
+    /// </summary>
+    internal Func<SafeFileHandle, int> FSyncDirectory { get; init; } =
+        static directory => Interop.Libc.FSync(directory) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Writes <paramref name="bytes"/> as the new content of <paramref name="path"/>.</summary>
     /// <returns>The identity of the file now at <paramref name="path"/>, taken after the rename (which changes its ctime).</returns>
-    /// <exception cref="IOException">The file could not be written; the previous content is intact and no temporary file is left.</exception>
+    /// <exception cref="IOException">
+    /// The file could not be written; the previous content is intact and no temporary file is left. Never thrown once
+    /// the rename is done: see <see cref="SyncDirectoryAfterRename"/>.
+    /// </exception>
     internal FileIdentity? Replace(string path, ReadOnlySpan<byte> bytes)
     {
         // Unique per process (pid) and call (counter), created with O_EXCL: concurrent writers never share a temporary
@@ -50,7 +61,7 @@ internal sealed class AtomicFileWriter(string registryDirectory, AccessPolicy po
             throw;
         }
 
-        SyncDirectory();
+        SyncDirectoryAfterRename(path);
         return identity;
     }
 
@@ -64,9 +75,27 @@ internal sealed class AtomicFileWriter(string registryDirectory, AccessPolicy po
             throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), registryDirectory, "open the registry directory to fsync");
         }
 
-        if (Interop.Libc.FSync(directory) != 0)
+        if (FSyncDirectory(directory) is var errno and not 0)
         {
-            throw Errors.IOExceptionForPath(Marshal.GetLastPInvokeError(), registryDirectory, "fsync the registry directory");
+            throw Errors.IOExceptionForPath(errno, registryDirectory, "fsync the registry directory");
+        }
+    }
+
+    /// <summary>
+    /// fsyncs the directory after a rename that has already happened, and only logs a failure (event 2005). The new file
+    /// is in place and every reader sees it, so the change happened: reporting it as failed would make a caller retry
+    /// (writing it twice, or finding a moved file gone) or believe it lost. What the failed fsync leaves is a rename that
+    /// a power cut or kernel crash may undo, which the warning says.
+    /// </summary>
+    internal void SyncDirectoryAfterRename(string path)
+    {
+        try
+        {
+            SyncDirectory();
+        }
+        catch (IOException ex)
+        {
+            logger.DirectorySyncFailedAfterRename(path, registryDirectory, ex);
         }
     }
 

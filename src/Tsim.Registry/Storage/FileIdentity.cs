@@ -19,7 +19,8 @@ internal readonly record struct FileIdentity(
     long BornSeconds,
     uint BornNanoseconds)
 {
-    private const uint Mask = Interop.StatxConstants.STATX_BASIC_STATS | Interop.StatxConstants.STATX_BTIME;
+    /// <summary>What statx(2) must report for an identity: type, size and times, and the birth time where the file system has one.</summary>
+    internal const uint Mask = Interop.StatxConstants.STATX_BASIC_STATS | Interop.StatxConstants.STATX_BTIME;
 
     /// <summary>The identity of the file at <paramref name="path"/> (not following a symlink), or <see langword="null"/> when it cannot be had.</summary>
     internal static FileIdentity? Of(string path) =>
@@ -33,7 +34,8 @@ internal readonly record struct FileIdentity(
             ? From(stat)
             : null;
 
-    private static FileIdentity? From(in Interop.Statx stat)
+    /// <summary>The identity statx(2) reported (with <see cref="Mask"/>), or <see langword="null"/> for anything but a regular file.</summary>
+    internal static FileIdentity? From(in Interop.Statx stat)
     {
         if ((stat.Mode & Interop.StatxConstants.S_IFMT) != Interop.StatxConstants.S_IFREG)
         {

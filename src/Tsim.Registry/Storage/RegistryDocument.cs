@@ -80,10 +80,20 @@ internal sealed class RegistryDocument<T>
     /// Under the lock, runs <paramref name="look"/> on a private copy that is never written back: for a dry run that
     /// changes its copy to report what a real run would do.
     /// </summary>
+    /// <remarks>
+    /// When the lock's semaphore does not exist, nobody has ever written under it (or it was removed by hand), so there
+    /// is no write to wait for: the look runs on a snapshot, and a dry run (<c>status</c>, <c>reap --dry-run</c>) creates
+    /// no semaphore. The snapshot is one whole version of the file either way, since files are replaced by rename.
+    /// </remarks>
     /// <exception cref="RegistryLockTimeoutException">The lock was not acquired within the configured timeout.</exception>
     /// <exception cref="RegistryCorruptionException">The file does not parse.</exception>
     internal TResult Inspect<TResult>(Func<T, TResult> look)
     {
+        if (_locks.GetValue(LockName) < 0)
+        {
+            return look(_io.Read(_file));
+        }
+
         using (_locks.AcquireRegistryLock(LockName, _timeout))
         {
             return look(_io.Read(_file));

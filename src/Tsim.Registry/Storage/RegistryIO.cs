@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Tsim.Registry.Diagnostics;
 using Tsim.Registry.Security;
 
@@ -28,10 +29,18 @@ internal sealed class RegistryIO
     /// <summary>One reused serialisation buffer per file: a write never allocates a new array for the whole document.</summary>
     private readonly ConcurrentDictionary<string, SerializationBuffer> _buffers = new(StringComparer.Ordinal);
 
-    internal RegistryIO(string directory, int attempts, TimeSpan retryDelay, ILogger logger, AccessPolicy? policy = null)
+    /// <param name="directory">The registry directory.</param>
+    /// <param name="attempts">How many times an I/O operation is tried (<see cref="IORetry"/>).</param>
+    /// <param name="retryDelay">The pause between two attempts.</param>
+    /// <param name="logger">Where retries, corrupt files and unsynced renames are reported.</param>
+    /// <param name="policy">The modes new files are created with; private by default.</param>
+    /// <param name="directoryFSync">Replaces the directory's fsync(2) (<see cref="AtomicFileWriter.FSyncDirectory"/>): tests only.</param>
+    internal RegistryIO(string directory, int attempts, TimeSpan retryDelay, ILogger logger, AccessPolicy? policy = null, Func<SafeFileHandle, int>? directoryFSync = null)
     {
         _directory = directory;
-        _writer = new AtomicFileWriter(directory, policy ?? AccessPolicy.Private);
+        _writer = directoryFSync is null
+            ? new AtomicFileWriter(directory, policy ?? AccessPolicy.Private, logger)
+            : new AtomicFileWriter(directory, policy ?? AccessPolicy.Private, logger) { FSyncDirectory = directoryFSync };
         _retry = new IORetry(attempts, retryDelay, logger);
         _logger = logger;
     }
@@ -171,9 +180,10 @@ internal sealed class RegistryIO
                     continue;
                 }
 
-                // rename(2) within one directory: the file (or a symlink planted under its name) moves as it is.
+                // rename(2) within one directory: the file (or a symlink planted under its name) moves as it is. Once it
+                // has moved, a failed directory fsync is only logged: retrying would find the file gone.
                 File.Move(path, target, overwrite: false);
-                _writer.SyncDirectory();
+                _writer.SyncDirectoryAfterRename(target);
                 return target;
             }
         });

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tsim.Registry.IntegrationTests.CrashSafety;
 using Tsim.Registry.IntegrationTests.Infrastructure;
+using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.IntegrationTests.Cli;
 
@@ -134,16 +135,121 @@ public sealed class RecoveryCommandsTests : IDisposable
         await AbandonAsync("r1", "job-gone");
         File.Delete(CrashSupport.RouterRecordPath(_registry, "r1")); // As if killed between its wait and its record.
 
-        var result = await RunAsync("unlock", "r1", "--force");
+        var result = await RunAsync("unlock", "r1", "--force", "--no-record-ok");
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.Lines.Should().Equal("UNLOCKED");
+        result.Stderr.Should().StartWith("WARNING: Lock").And.Contain("without a usable owner record");
         CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1);
 
-        var again = await RunAsync("unlock", "r1", "--force");
+        var again = await RunAsync("unlock", "r1", "--force", "--no-record-ok");
         again.ExitCode.Should().Be(1, again.ToString());
         again.Lines.Should().Equal("NOT_HELD");
         CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1, "a free lock is never posted above 1");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Unlock_HeldWithoutRecordAndNoRecordOkMissing_RefusesStatingTheRisk(bool json)
+    {
+        await AbandonAsync("r1", "job-gone");
+        File.WriteAllText(CrashSupport.RouterRecordPath(_registry, "r1"), string.Empty); // Killed while writing its record.
+
+        // --force alone vouches that the holder is gone; without a record nothing shows that it is not merely paused
+        // longer than the override's quiet watch, so the operator must say so once more.
+        var result = await RunAsync(["unlock", "r1", "--force", .. (json ? (string[])["--json"] : [])]);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Lines.Should().BeEmpty();
+        result.Stderr.Should().StartWith($"ERROR InvalidOperationException: Lock '{_registry.Prefix}-router-r1' is held without a usable owner record.")
+            .And.Contain("paused").And.Contain("SIGSTOP").And.Contain("0.5 s").And.Contain("--no-record-ok");
+        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(0, "nothing was changed");
+    }
+
+    [Fact]
+    public async Task Unlock_LockNameOfAnotherPrefix_RefusedAndCreatesNoSemaphore()
+    {
+        using var other = new RegistryFixture("ot", "other");
+        var holder = other.StartWorker("lock", "r1", "job-other");
+        await holder.ExpectAsync("acquired");
+        var otherLock = $"{other.Prefix}-router-r1";
+
+        // What 'locks' printed for the other prefix, given to this one: before, it was taken as a router of this prefix
+        // named like the lock, whose semaphore was created on the spot, and the answer was NOT_HELD.
+        var result = await RunAsync("unlock", otherLock, "--force");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Stderr.Should().StartWith($"ERROR ArgumentException: target '{otherLock}' is not a lock of this registry")
+            .And.Contain($"semaphore prefix '{_registry.Prefix}'").And.Contain("--prefix");
+        _registry.SemaphoreFiles().Should().BeEmpty("a refused request creates no semaphore");
+        other.SemaphoreFiles().Should().ContainSingle("the other prefix's lock is untouched");
+
+        // A router merely named like a lock, not held anywhere: not held, and nothing created either.
+        var edge = await RunAsync("unlock", "edge-router-1", "--force");
+        edge.ExitCode.Should().Be(1, edge.ToString());
+        edge.Lines.Should().Equal("NOT_HELD");
+        _registry.SemaphoreFiles().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Unlock_RouterOnlyPythonCanName_UnlocksItAsLocksPrintsIt()
+    {
+        // A Python holder of router '_python' (a name NameRules refuses, Python checks none): the semaphore taken without
+        // an owner record, and the notify file its earlier releases left.
+        _registry.CreateManager().Dispose();
+        var lockName = $"{_registry.Prefix}-router-_python";
+        using (var semaphore = NamedSemaphore.OpenOrCreate("/" + lockName))
+        {
+            semaphore.TryWait().Should().BeTrue();
+        }
+
+        File.WriteAllText(Path.Combine(_registry.LockDirectory, "router__python_notify"), string.Empty);
+        var locks = await RunAsync("locks");
+        locks.Lines.Should().ContainMatch($"{lockName} *_python *- *- *- *no-record", locks.ToString());
+
+        var result = await RunAsync("unlock", lockName, "--force", "--no-record-ok");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Lines.Should().Equal("UNLOCKED");
+        CrashSupport.SemaphoreValue(_registry, "router-_python").Should().Be(1);
+        _registry.SemaphoreFiles().Should().ContainSingle("no semaphore of a router named like the lock was created");
+    }
+
+    [Fact]
+    public async Task Commands_ThatOnlyReadOrAreRefused_CreateNoSemaphore()
+    {
+        string[][] runs =
+        [
+            ["status"], ["status", "--json"], ["locks"], ["reap", "--dry-run"], ["reap", "--dry-run", "--json"],
+            ["is-locked", "r9"], ["owner", "r9"], ["wait-router", "r9", "--timeout", "0"], ["sem-value", $"{_registry.Prefix}-router-r9"],
+            ["hosts"], ["host-info", "web-9"], ["leases"], ["lease-count", "web-9"], ["release", "r9", "job-9"],
+            ["unlock", "r9"], ["unlock", "r9", "--force"], ["unlock", $"{_registry.Prefix}-router-r9", "--force"],
+            ["unlock", $"{_registry.Prefix}-hosts-registry", "--force", "--json"], ["unlock", "other-router-r9", "--force"],
+        ];
+
+        foreach (var run in runs)
+        {
+            var result = await RunAsync(run);
+
+            result.ExitCode.Should().BeOneOf([0, 1, 2], result.ToString());
+            _registry.SemaphoreFiles().Should().BeEmpty($"'{string.Join(' ', run)}' only reads or is refused");
+        }
+    }
+
+    [Fact]
+    public async Task Locks_RouterNamedLikeATemporaryFile_IsListedByLocksAndStatus()
+    {
+        var live = await HoldAsync("x.tmp", "job-tmp");
+
+        var locks = await RunAsync("locks");
+        var status = await RunAsync("status");
+
+        locks.ExitCode.Should().Be(0, locks.ToString());
+        locks.Lines.Should().HaveCount(2, locks.ToString());
+        locks.Lines[1].Should().MatchRegex($"^{_registry.Prefix}-router-x\\.tmp +x\\.tmp +job-tmp +{live} +\\S+Z +alive$");
+        status.ExitCode.Should().Be(0, status.ToString());
+        status.Lines.Should().ContainMatch($"{_registry.Prefix}-router-x.tmp *x.tmp *job-tmp *{live}*alive", status.ToString());
     }
 
     [Fact]

@@ -78,7 +78,8 @@ public sealed class KilledRegistrationTests(ITestOutputHelper output) : IDisposa
             if (hostsLock?.OwnerState == LockOwnerState.NoRecord)
             {
                 // Killed between its wait and its record, or between deleting its record and posting: the known,
-                // documented window. Free it as an operator would (tsim-registry unlock PREFIX-hosts-registry --force).
+                // documented window. Free it as an operator would (tsim-registry unlock PREFIX-hosts-registry --force
+                // --no-record-ok).
                 windowHits++;
                 manager.ForceReleaseLock(hostsLock.LockName).Should().BeTrue();
             }

@@ -92,7 +92,7 @@ public sealed class CliBadInputCorpusTests : IDisposable
         Add("':'", Ae, "hostName", Alphabet, "register", "web:2", "10.0.0.20", "r1", Mac);
         Add("space", Ae, "hostName", Alphabet, "register", "web 2", "10.0.0.20", "r1", Mac);
         Add("leading '-'", Ae, "hostName", StartsWith, "register", "--", "-web", "10.0.0.20", "r1", Mac);
-        Add("over-long", Ae, "hostName", "characters, the room a semaphore name leaves", "register", new string('h', 300), "10.0.0.20", "r1", Mac);
+        Add("over-long", Ae, "hostName", "must be at most 205 characters, the room NAME_MAX leaves", "register", new string('h', 300), "10.0.0.20", "r1", Mac);
         Add("'10.1'", Ae, "primaryIp", IpRule, "register", "web-2", "10.1", "r1", Mac);
         Add("leading zero", Ae, "primaryIp", IpRule, "register", "web-2", "010.0.0.1", "r1", Mac);
         Add("octet 256", Ae, "primaryIp", IpRule, "register", "web-2", "10.0.0.256", "r1", Mac);
@@ -139,6 +139,8 @@ public sealed class CliBadInputCorpusTests : IDisposable
         Add("empty", Ae, "lockname", "must be 1 to 251 characters", "sem-value", "/");
         AddGlobal("prefix with '/'", "hosts", "SemaphorePrefix", "must be 1 to 32 characters", "--prefix", "a/b");
         AddGlobal("prefix with space", "repair", "SemaphorePrefix", "must be 1 to 32 characters", "--prefix", "a b");
+        AddGlobal("prefix continuing another's router", "hosts", "SemaphorePrefix", "must not contain '-router' followed by '-' or the end", "--prefix", "hd-router-b");
+        AddGlobal("hidden prefix", "hosts", "SemaphorePrefix", "must start with an ASCII letter or digit", "--prefix", ".hd");
         AddGlobal("negative lock timeout", "repair", "HostRegistrySeconds", "must be between 0 and", "--prefix", "hdcorpus", "--lock-timeout", "host_registry=-1");
         return corpus;
     }

@@ -66,7 +66,9 @@ public sealed class LockFilesTests : IDisposable
             File.WriteAllText(file, string.Empty);
         }
 
-        _files.KnownRouters(_context.Prefix).Should().Equal("R2", "r1", "r3");
+        // A router may be named like a temporary file; an owner record an earlier version left as a temporary file
+        // reads as a router of that whole name, whose semaphore does not exist, so it is never listed as held.
+        _files.KnownRouters(_context.Prefix).Should().Equal("R2", "r1", "r3", "r4.4242.0123456789abcdef.tmp");
     }
 
     [Fact]

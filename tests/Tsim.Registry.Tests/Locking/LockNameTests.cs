@@ -91,16 +91,54 @@ public sealed class LockNameTests
     }
 
     [Theory]
-    [MemberData(nameof(NameRulesTests.InvalidNames), MemberType = typeof(NameRulesTests))]
-    public void Parse_RouterNameNameRulesRejects_IsRejectedWithNameRulesMessage(string routerName, string rule)
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("-r1")]
+    [InlineData("_python")]
+    [InlineData("x.tmp")]
+    public void TryParse_RouterNameOnlyPythonCreates_IsARouterLockAsLocksListsIt(string routerName)
     {
+        // NameRules refuses these, but the Python implementation checks no name: 'locks' lists its holders, and what it
+        // lists must name the same lock back (tsim-registry unlock).
+        LockName.TryParseRouterFileName("ut01", "ut01-router-" + routerName, out var listed).Should().BeTrue();
+        LockName.TryParse("ut01", "ut01-router-" + routerName, out var parsed).Should().BeTrue();
+
+        parsed.Should().Be(LockName.Router("ut01", listed!));
+    }
+
+    [Theory]
+    [InlineData("../etc", "may only contain")]
+    [InlineData("a/b", "may only contain")]
+    [InlineData("a b", "may only contain")]
+    [InlineData("a\0b", "may only contain")]
+    [InlineData("caf\u00e9", "may only contain")]
+    public void Parse_RouterPartOutsideTheSafeAlphabet_IsRejectedNamingTheRule(string routerName, string rule)
+    {
+        routerName = System.Text.RegularExpressions.Regex.Unescape(routerName);
         LockName.TryParse("ut01", "ut01-router-" + routerName, out _).Should().BeFalse();
         var act = () => LockName.Parse("ut01", "ut01-router-" + routerName, "lockName");
 
-        // The empty router name ("ut01-router-") is no router lock at all, so it gets the general message.
-        act.Should().Throw<ArgumentException>()
-            .WithParameterName("lockName")
-            .WithMessage(routerName.Length == 0 ? "lockName must be a lock of this registry*" : $"lockName {rule}*");
+        act.Should().Throw<ArgumentException>().WithParameterName("lockName").WithMessage($"lockName {rule}*");
+    }
+
+    [Fact]
+    public void Parse_LockNameLongerThanItsGuardAllows_IsRejectedNamingTheLimit()
+    {
+        var longest = "ut01-router-" + new string('r', LockName.MaxLength - "ut01-router-".Length);
+        LockName.TryParse("ut01", longest, out _).Should().BeTrue();
+
+        var act = () => LockName.Parse("ut01", longest + "r", "lockName");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("lockName").WithMessage($"lockName must be at most {LockName.MaxLength} characters*");
+        LockName.TryParseRouterFileName("ut01", longest + "r", out _).Should().BeFalse("its recovery guard could not exist");
+    }
+
+    [Fact]
+    public void Parse_EmptyRouterPart_IsNoLockOfThisRegistry()
+    {
+        var act = () => LockName.Parse("ut01", "ut01-router-", "lockName");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("lockName").WithMessage("lockName must be a lock of this registry*");
     }
 
     [Fact]
@@ -120,6 +158,10 @@ public sealed class LockNameTests
     [InlineData("ut01-router-router_x_notify", "router_x_notify")]
     [InlineData("router_ut01-router-r2_notify", "ut01-router-r2")]
     [InlineData("ut01-router-_python", "_python")]
+    [InlineData("ut01-router-x.tmp", "x.tmp")]
+    [InlineData(".ut01-router-x.tmp.owner", "x.tmp")]
+    [InlineData("router_x.tmp_notify", "x.tmp")]
+    [InlineData("ut01-router-r1.1234.0123456789abcdef.tmp", "r1.1234.0123456789abcdef.tmp")]
     public void TryParseRouterFileName_FileOfARouter_GivesTheRouter(string fileName, string router)
     {
         LockName.TryParseRouterFileName("ut01", fileName, out var parsed).Should().BeTrue();
@@ -129,7 +171,6 @@ public sealed class LockNameTests
 
     [Theory]
     [InlineData(".ut01-router-r1.recovery")]
-    [InlineData("ut01-router-r1.1234.0123456789abcdef.tmp")]
     [InlineData(".ut01-hosts-registry.owner")]
     [InlineData(".ut01-hosts-registry.recovery")]
     [InlineData("ut01-hosts-registry")]
@@ -189,11 +230,171 @@ public sealed class LockNameTests
     [Fact]
     public void TryParseSemaphoreName_Length_UpToWhatNameMaxLeavesAfterSemDot()
     {
-        LockName.MaxLength.Should().Be(255 - "sem.".Length);
+        // Any semaphore glibc can name, also one longer than the locks this library makes (sem-value looks at anything).
+        const int Longest = 255 - 4;
 
-        LockName.TryParseSemaphoreName(new string('n', LockName.MaxLength), out _).Should().BeTrue();
-        LockName.TryParseSemaphoreName("/" + new string('n', LockName.MaxLength), out _).Should().BeTrue();
-        LockName.TryParseSemaphoreName(new string('n', LockName.MaxLength + 1), out _).Should().BeFalse();
+        LockName.TryParseSemaphoreName(new string('n', Longest), out _).Should().BeTrue();
+        LockName.TryParseSemaphoreName("/" + new string('n', Longest), out _).Should().BeTrue();
+        LockName.TryParseSemaphoreName(new string('n', Longest + 1), out _).Should().BeFalse();
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryKindOfLock))]
+    public void MaxLength_EveryNameDerivedFromTheLongestLock_FitsNameMax(string suffix)
+    {
+        // The longest prefix and the longest router name NameRules accepts: the lock names they make are the longest
+        // there are, and each name derived from them must be a valid file name (at most NAME_MAX = 255 bytes).
+        var prefix = new string('p', RegistryManagerOptions.MaxSemaphorePrefixLength);
+        var name = suffix.StartsWith("router-", StringComparison.Ordinal)
+            ? LockName.Router(prefix, new string('r', NameRules.MaxNameLength))
+            : Lock(prefix, suffix);
+
+        string[] derived =
+        [
+            Path.GetFileName(name.SemaphoreFilePath),
+            name.OwnerRecordFileName,
+            name.SlotFileName,
+            name.RecoveryGuardFileName,
+            .. name.RouterName is { } router ? [LockName.NotifyFileName(router)] : Array.Empty<string>(),
+        ];
+
+        derived.Should().AllSatisfy(file => System.Text.Encoding.UTF8.GetByteCount(file).Should().BeLessThanOrEqualTo(255, file));
+        name.Value.Length.Should().BeLessThanOrEqualTo(LockName.MaxLength);
+    }
+
+    [Fact]
+    public void MaxLength_TheLongestRouterLock_FillsNameMaxWithItsRecoveryGuard()
+    {
+        var longest = LockName.Router(new string('p', RegistryManagerOptions.MaxSemaphorePrefixLength), new string('r', NameRules.MaxNameLength));
+
+        longest.Value.Length.Should().Be(LockName.MaxLength, "the limits leave no character unused");
+        longest.RecoveryGuardFileName.Length.Should().Be(255, "the guard is the longest derived name");
+        NameRules.MaxNameLength.Should().Be(205);
+    }
+
+    [Theory]
+    [InlineData("tsim")]
+    [InlineData("a")]
+    [InlineData("9lives")]
+    [InlineData("a-routers")]
+    [InlineData("a-router_b")]
+    [InlineData("a.router-b")]
+    [InlineData("router-1")]
+    [InlineData("routerx")]
+    [InlineData("pppppppppppppppppppppppppppppppp")]
+    public void CheckPrefix_UnambiguousPrefix_IsValid(string prefix)
+    {
+        LockName.CheckPrefix(prefix).Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("", "must be 1 to 32 characters")]
+    [InlineData("a/b", "must be 1 to 32 characters")]
+    [InlineData("ppppppppppppppppppppppppppppppppp", "must be 1 to 32 characters")]
+    [InlineData(".x", "must start with an ASCII letter or digit")]
+    [InlineData("-x", "must start with an ASCII letter or digit")]
+    [InlineData("_x", "must start with an ASCII letter or digit")]
+    [InlineData("router_a", "must not start with 'router_'")]
+    [InlineData("a-router", "must not contain '-router' followed by '-' or the end of the prefix (got 'a-router'): its lock a-router-hosts-registry would be the lock of router 'hosts-registry' under prefix 'a'")]
+    [InlineData("a-router-b", "must not contain '-router' followed by '-' or the end of the prefix (got 'a-router-b'): its lock a-router-b-hosts-registry would be the lock of router 'b-hosts-registry' under prefix 'a'")]
+    [InlineData("a-routers-router-", "*under prefix 'a-routers'*")]
+    [InlineData("a-router--", "*lock a-router---hosts-registry would be the lock of router '--hosts-registry' under prefix 'a'*")]
+    public void CheckPrefix_AmbiguousOrUnsafePrefix_SaysWhichRule(string prefix, string rule)
+    {
+        LockName.CheckPrefix(prefix).Should().Match(rule.StartsWith('*') ? rule : rule + "*");
+    }
+
+    /// <summary>
+    /// The '-router' rule of <see cref="LockName.CheckPrefix"/> against brute force: among every prefix made of 'a', '-'
+    /// and 'router' (up to 10 characters), two prefixes that make one lock name always include a refused one, and there
+    /// are such pairs (the search meets the ambiguity the rule is about).
+    /// </summary>
+    [Fact]
+    public void CheckPrefix_PrefixesSharingALockName_AlwaysIncludeARefusedOne()
+    {
+        string[] routers = ["hosts-registry", "a-hosts-registry", "a-host-leases", "a", "a-router-a", "router-a"];
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var collisions = 0;
+        foreach (var prefix in Words(["a", "-", "router"], maxLength: 10).Where(p => p.Length > 0 && char.IsAsciiLetterOrDigit(p[0])))
+        {
+            foreach (var name in Locks(prefix, routers).Select(l => l.Value))
+            {
+                if (owners.TryGetValue(name, out var other) && other != prefix)
+                {
+                    collisions++;
+                    (LockName.CheckPrefix(prefix) is null && LockName.CheckPrefix(other) is null)
+                        .Should().BeFalse($"prefixes '{other}' and '{prefix}' both make the lock {name}");
+                }
+
+                owners.TryAdd(name, prefix);
+            }
+        }
+
+        collisions.Should().BeGreaterThan(0);
+    }
+
+    /// <summary>
+    /// Every file name the accepted prefixes give to their locks (semaphore files, owner record files, slots, guards) and
+    /// the routers' notify files: no two locks, and no lock and another router's notify file, share one. Prefixes of the
+    /// pieces 'a', '-', 'router', '_' and '.' (up to 7 characters), so that the hidden and <c>router_</c> shapes occur.
+    /// </summary>
+    [Fact]
+    public void CheckPrefix_AcceptedPrefixes_NeverShareAFileName()
+    {
+        string[] routers = ["hosts-registry", "a-hosts-registry", "a", "a-router-a", "a.owner", "a.recovery", "a_notify", "-router-a"];
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var accepted = 0;
+        foreach (var prefix in Words(["a", "-", "router", "_", "."], maxLength: 7).Where(p => LockName.CheckPrefix(p) is null))
+        {
+            accepted++;
+            foreach (var name in Locks(prefix, routers))
+            {
+                foreach (var file in (string[])[Path.GetFileName(name.SemaphoreFilePath), name.OwnerRecordFileName, name.SlotFileName, name.RecoveryGuardFileName])
+                {
+                    Claim(owners, file, $"lock {name} of prefix '{prefix}'");
+                }
+            }
+        }
+
+        foreach (var router in routers)
+        {
+            Claim(owners, LockName.NotifyFileName(router), "notify " + router);
+        }
+
+        accepted.Should().BeGreaterThan(500);
+
+        static void Claim(Dictionary<string, string> owners, string file, string owner)
+        {
+            if (!owners.TryAdd(file, owner))
+            {
+                owners[file].Should().Be(owner, $"'{file}' is a file of one lock only");
+            }
+        }
+    }
+
+    private static IEnumerable<LockName> Locks(string prefix, string[] routers) =>
+        [
+            LockName.HostsRegistry(prefix),
+            LockName.HostLeases(prefix),
+            LockName.NeighborLeases(prefix),
+            .. routers.Select(r => LockName.Router(prefix, r)),
+        ];
+
+    /// <summary>Every concatenation of <paramref name="pieces"/> up to <paramref name="maxLength"/> characters, the empty one first.</summary>
+    private static IEnumerable<string> Words(string[] pieces, int maxLength)
+    {
+        var frontier = new List<string> { string.Empty };
+        while (frontier.Count > 0)
+        {
+            var next = new List<string>();
+            foreach (var word in frontier)
+            {
+                yield return word;
+                next.AddRange(pieces.Select(p => word + p).Where(w => w.Length <= maxLength));
+            }
+
+            frontier = next;
+        }
     }
 
     private static LockName Lock(string prefix, string suffix) => suffix switch

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Storage;
 using Tsim.Registry.Tests.Infrastructure;
@@ -279,14 +281,111 @@ public sealed class RegistryIOTests : IDisposable
     }
 
     [Fact]
-    public void Read_PathIsDirectory_FailsAfterConfiguredAttempts()
+    public void Read_SymlinkUnderTheName_FailsAfterConfiguredAttempts()
     {
-        Directory.CreateDirectory(_context.HostsPath);
+        File.CreateSymbolicLink(_context.HostsPath, "/etc/hostname");
         var io = new RegistryIO(_context.RegistryDirectory, 2, TimeSpan.Zero, NullLogger.Instance);
 
         var act = () => io.Read(RegistryFiles.Hosts);
 
         act.Should().Throw<RegistryException>()
             .WithMessage($"Could not read registry file '{_context.HostsPath}' after 2 attempt(s)*");
+    }
+
+    [Fact]
+    public void Read_PathIsDirectory_RefusedAtOnceAsNotARegularFile()
+    {
+        Directory.CreateDirectory(_context.HostsPath);
+
+        var act = () => _io.Read(RegistryFiles.Hosts);
+
+        act.Should().Throw<RegistryException>().WithMessage($"'{_context.HostsPath}' is not a regular file (a directory)*");
+    }
+
+    [Fact]
+    public async Task Read_FifoInPlaceOfTheFile_FailsQuicklyInsteadOfHanging()
+    {
+        MakeFifo(_context.HostsPath);
+
+        // Before O_NONBLOCK, open(2) of a FIFO for reading waited for a writer: for ever. The bound only ends a hung
+        // test; the refusal takes microseconds.
+        var read = Task.Run(() => _io.ReadLocked(RegistryFiles.Hosts));
+        var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10)));
+        if (finished != read)
+        {
+            ReleaseBlockedReader(_context.HostsPath);
+        }
+
+        finished.Should().BeSameAs(read, "a FIFO must not block the read");
+        await read.Invoking(r => r).Should().ThrowAsync<RegistryException>()
+            .WithMessage($"'{_context.HostsPath}' is not a regular file (a FIFO), so it is not read.*");
+    }
+
+    [Fact]
+    public void Read_FileLargerThanTheCap_RefusedNamingTheFileAndTheCap()
+    {
+        // Sparse: no disk space is used. Just over the cap, and past 2 GiB (an OverflowException before the cap).
+        foreach (var size in (long[])[NoFollowFile.MaxReadBytes + 1, (2L << 30) + 1])
+        {
+            using (var file = File.Create(_context.HostsPath))
+            {
+                file.SetLength(size);
+            }
+
+            var act = () => _io.Read(RegistryFiles.Hosts);
+
+            act.Should().Throw<RegistryException>().WithMessage(
+                $"'{_context.HostsPath}' is {size} bytes, more than the {NoFollowFile.MaxReadBytes} bytes (256 MiB) a registry or owner record file may have*");
+        }
+    }
+
+    [Fact]
+    public void Write_DirectoryFsyncFailsAfterTheRename_ReportsSuccessAndLogsAWarning()
+    {
+        using var logs = new CapturingLoggerProvider();
+        var syncs = 0;
+        var io = new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, logs.CreateLogger("io"), directoryFSync: _ =>
+        {
+            syncs++;
+            return 5; // EIO
+        });
+
+        io.Write(RegistryFiles.Hosts, new Dictionary<string, HostRecord> { ["web-1"] = new() { PrimaryIp = "10.0.0.1" } });
+
+        _io.Read(RegistryFiles.Hosts).Keys.Should().Equal(["web-1"], "the new file is in place");
+        syncs.Should().Be(1, "a write whose rename is done is not retried");
+        _context.TemporaryFiles().Should().BeEmpty();
+        var warning = logs.Entries.Should().ContainSingle(e => e.EventId.Id == 2005).Subject;
+        warning.EventId.Name.Should().Be("DirectorySyncFailedAfterRename");
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Message.Should().Contain(_context.HostsPath).And.Contain("may undo the rename");
+        warning.Exception!.Message.Should().Contain(_context.RegistryDirectory);
+    }
+
+    [Fact]
+    public void Quarantine_DirectoryFsyncFailsAfterTheRename_ReturnsWhereTheFileWent()
+    {
+        using var logs = new CapturingLoggerProvider();
+        var io = new RegistryIO(_context.RegistryDirectory, 3, TimeSpan.Zero, logs.CreateLogger("io"), directoryFSync: _ => 5);
+        File.WriteAllText(_context.HostsPath, "{");
+
+        var moved = io.Quarantine(RegistryFiles.Hosts, DateTimeOffset.UnixEpoch);
+
+        File.ReadAllText(moved).Should().Be("{");
+        File.Exists(_context.HostsPath).Should().BeFalse();
+        logs.Entries.Should().ContainSingle(e => e.EventId.Id == 2005).Which.Message.Should().Contain(moved);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        mkfifo.ExitCode.Should().Be(0);
+    }
+
+    /// <summary>Opens the FIFO for writing and closes it, so that a reader blocked in open(2) gets end of file.</summary>
+    private static void ReleaseBlockedReader(string path)
+    {
+        using var writer = new FileStream(path, FileMode.Open, FileAccess.Write);
     }
 }
