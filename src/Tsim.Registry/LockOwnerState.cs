@@ -13,6 +13,10 @@ public enum LockOwnerState
     /// <summary>The recorded owner died (or its pid was reused): the next waiter recovers the lock.</summary>
     Dead,
 
-    /// <summary>The recorded owner belongs to another pid namespace, so its liveness cannot be judged here.</summary>
+    /// <summary>
+    /// The recorded owner's liveness cannot be judged here: it belongs to another pid namespace, this process's
+    /// <c>/proc</c> is of another pid namespace, or its start time differs but was read in another time namespace.
+    /// Never recovered automatically.
+    /// </summary>
     Unknown,
 }

@@ -10,15 +10,10 @@ public sealed partial class RegistryManager
     private const int MaxDscp = 63;
 
     /// <summary>
-    /// Takes a lease on a registered source host: one more reference that keeps the host alive. Each call adds
-    /// one lease, also when the run already holds one on this host (a run may use a host twice at once); each
-    /// <see cref="ReleaseSourceHostLease"/> removes one.
+    /// Takes a lease on a registered source host for the calling process: one more reference that keeps the host
+    /// alive. Same as <see cref="AcquireSourceHostLease(string, string, string, string, int?, LeaseOwner?)"/> with no
+    /// owner.
     /// </summary>
-    /// <remarks>
-    /// The host's existence is checked under the host registry lock, and the lease added under the host lease lock
-    /// taken while the first is still held (always in that order), so a host cannot be unregistered between the
-    /// check and the lease.
-    /// </remarks>
     /// <param name="runId">The run taking the lease.</param>
     /// <param name="hostName">The registered host.</param>
     /// <param name="jobType">The job type recorded with the lease (<c>quick</c> or <c>detailed</c> in Tsim).</param>
@@ -30,7 +25,40 @@ public sealed partial class RegistryManager
     /// <exception cref="RegistryNotFoundException">The host is not registered.</exception>
     /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
     /// <exception cref="RegistryCorruptionException">A registry file does not parse.</exception>
-    public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp = null)
+    public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp) =>
+        AcquireSourceHostLease(runId, hostName, jobType, routerName, dscp, owner: null);
+
+    /// <summary>
+    /// Takes a lease on a registered source host: one more reference that keeps the host alive. Each call adds
+    /// one lease, also when the run already holds one on this host (a run may use a host twice at once); each
+    /// <see cref="ReleaseSourceHostLease"/> removes one.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The host's existence is checked under the host registry lock, and the lease added under the host lease lock
+    /// taken while the first is still held (always in that order), so a host cannot be unregistered between the
+    /// check and the lease.
+    /// </para>
+    /// <para>
+    /// The lease belongs to <paramref name="owner"/>: <see cref="ReapStaleLeases"/> removes it once that process has
+    /// exited. A program that takes a lease for a longer-lived process (a job script that runs a tool) names that
+    /// process, or the lease is stale as soon as the program exits.
+    /// </para>
+    /// </remarks>
+    /// <param name="runId">The run taking the lease.</param>
+    /// <param name="hostName">The registered host.</param>
+    /// <param name="jobType">The job type recorded with the lease (<c>quick</c> or <c>detailed</c> in Tsim).</param>
+    /// <param name="routerName">The router the host is connected to; must match its registration.</param>
+    /// <param name="dscp">The DSCP value of a quick job, 0 to 63, or <see langword="null"/>.</param>
+    /// <param name="owner">The process the lease belongs to (<see cref="LeaseOwner.FromProcessId(int)"/>), or <see langword="null"/> for the calling process.</param>
+    /// <returns>The host's lease count after this lease (at least 1).</returns>
+    /// <exception cref="ArgumentException">An argument is invalid, or <paramref name="routerName"/> is not the host's router.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dscp"/> is outside 0 to 63.</exception>
+    /// <exception cref="RegistryNotFoundException">The host is not registered.</exception>
+    /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
+    /// <exception cref="RegistryCorruptionException">A registry file does not parse.</exception>
+    /// <exception cref="RegistryException"><paramref name="owner"/> is <see langword="null"/> and this process's start time cannot be read.</exception>
+    public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp = null, LeaseOwner? owner = null)
     {
         NameRules.ThrowIfInvalidId(runId, nameof(runId));
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
@@ -45,15 +73,16 @@ public sealed partial class RegistryManager
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("acquire_host_lease");
 
+        var process = OwnerIdentity(owner);
         var lease = new HostLeaseRecord
         {
             RunId = runId,
-            Pid = Environment.ProcessId,
+            Pid = process.Pid,
             JobType = jobType,
             Dscp = dscp,
             AllocatedAt = UnixNow(),
-            PidStartTime = ProcessIdentity.Current.StartTime,
-            PidNamespace = ProcessIdentity.Current.PidNamespace,
+            PidStartTime = process.StartTime,
+            PidNamespace = process.PidNamespace,
         };
 
         // The host lease lock is taken while the hosts lock is held (always in that order), so the host cannot be
@@ -165,6 +194,9 @@ public sealed partial class RegistryManager
             w.WriteBoolean("should_delete", result.ShouldDelete);
         });
     }
+
+    /// <summary>What a lease records of its owner: the given one, or this process.</summary>
+    private static ProcessIdentity OwnerIdentity(LeaseOwner? owner) => owner?.Identity ?? ProcessIdentity.Current;
 
     private static HostLease ToHostLease(HostLeaseRecord record) =>
         new(record.RunId, record.Pid, record.JobType, record.Dscp, FromUnixSeconds(record.AllocatedAt));

@@ -34,9 +34,17 @@ public sealed partial class RegistryManager
     /// process), and reports which hosts and neighbour entries were left without any lease. Never runs implicitly.
     /// </summary>
     /// <remarks>
-    /// Leases written by this library carry the process start time and pid namespace, so pid reuse and other
-    /// namespaces are recognised; leases written by the Python implementation carry only a pid, which is judged in
-    /// this process's pid namespace and is kept while any process has that pid.
+    /// <para>
+    /// Leases written by this library carry the process start time and pid namespace, so pid reuse is recognised;
+    /// leases written by the Python implementation carry only a pid, which is judged in this process's pid namespace
+    /// and is kept while any process has that pid.
+    /// </para>
+    /// <para>
+    /// A lease is never reaped when its process cannot be judged from here: it names another pid namespace, this
+    /// process's <c>/proc</c> is of another pid namespace (a container given the host's <c>/proc</c>), or its start
+    /// time differs but was read in another time namespace. Such leases stay, listed in
+    /// <see cref="StaleLeaseReport.UnknownHostLeases"/> and <see cref="StaleLeaseReport.UnknownNeighborLeases"/>.
+    /// </para>
     /// </remarks>
     /// <param name="dryRun"><see langword="true"/> to report without writing anything.</param>
     /// <returns>What was (or would be) removed.</returns>
@@ -46,8 +54,8 @@ public sealed partial class RegistryManager
     {
         ThrowIfDisposed();
         using var operation = RegistryTelemetry.StartOperation("reap_stale_leases");
-        var (hostLeases, hostsReleased) = Reap(_documents.HostLeases, dryRun);
-        var (neighborLeases, neighborsReleased) = Reap(_documents.NeighborLeases, dryRun);
+        var (hostLeases, unknownHostLeases, hostsReleased) = Reap(_documents.HostLeases, dryRun);
+        var (neighborLeases, unknownNeighborLeases, neighborsReleased) = Reap(_documents.NeighborLeases, dryRun);
 
         if (!dryRun)
         {
@@ -68,7 +76,11 @@ public sealed partial class RegistryManager
             });
         }
 
-        return operation.Complete(new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun));
+        return operation.Complete(new StaleLeaseReport(hostLeases, neighborLeases, hostsReleased, neighborsReleased, dryRun)
+        {
+            UnknownHostLeases = unknownHostLeases,
+            UnknownNeighborLeases = unknownNeighborLeases,
+        });
     }
 
     /// <summary>
@@ -128,22 +140,18 @@ public sealed partial class RegistryManager
     }
 
     /// <summary>Removes the leases of dead processes from one lease file, under its lock; writes nothing in a dry run.</summary>
-    private static (List<StaleLease> Stale, List<string> Released) Reap<TEntry, TRecord>(LeaseDocument<TEntry, TRecord> leases, bool dryRun)
+    private static (List<StaleLease> Stale, List<StaleLease> Unknown, List<string> Released) Reap<TEntry, TRecord>(LeaseDocument<TEntry, TRecord> leases, bool dryRun)
         where TEntry : class, ILeaseEntry<TRecord>
         where TRecord : class, ILeaseRecord
     {
-        var (stale, released) = leases.RemoveStale(IsStale, dryRun);
-        return ([.. stale.Select(s => new StaleLease(s.Key, s.Lease.RunId, s.Lease.Pid, FromUnixSeconds(s.Lease.AllocatedAt)))], released);
-    }
+        var (stale, unknown, released) = leases.RemoveStale(
+            lease => OwnerLivenessCheck.CheckLease(lease.Pid, lease.PidStartTime, lease.PidNamespace),
+            dryRun);
+        return ([.. stale.Select(ToStaleLease)], [.. unknown.Select(ToStaleLease)], released);
 
-    /// <summary>
-    /// Whether the process that took a lease is dead. Leases written by this library carry the start time and pid
-    /// namespace of their process; Python's carry a bare pid, judged in this pid namespace.
-    /// </summary>
-    private static bool IsStale(ILeaseRecord lease) =>
-        (lease.PidStartTime is { } knownStart && lease.PidNamespace is not null
-            ? OwnerLivenessCheck.Check(lease.Pid, knownStart, lease.PidNamespace)
-            : OwnerLivenessCheck.CheckPidOnly(lease.Pid)) == OwnerLiveness.Dead;
+        static StaleLease ToStaleLease((string Key, TRecord Lease) found) =>
+            new(found.Key, found.Lease.RunId, found.Lease.Pid, FromUnixSeconds(found.Lease.AllocatedAt));
+    }
 
     private void AddIfHeld(List<LockStatus> result, LockName name)
     {

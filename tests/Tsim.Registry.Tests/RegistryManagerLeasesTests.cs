@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
+using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;
@@ -142,6 +144,68 @@ public sealed class RegistryManagerLeasesTests : IDisposable
     public void AcquireSourceHostLease_DscpAtBounds_Accepted(int dscp)
     {
         _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "router-1", dscp).Should().Be(1);
+    }
+
+    [Fact]
+    public void AcquireSourceHostLease_WithOwner_RecordsThatProcess_StaleOnlyOnceItExits()
+    {
+        using var owner = Process.Start("sleep", "300");
+        var leaseOwner = LeaseOwner.FromProcessId(owner.Id);
+        try
+        {
+            _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "router-1", owner: leaseOwner).Should().Be(1);
+
+            var stored = JsonNode.Parse(File.ReadAllText(_context.HostLeasesPath))!["web-1"]!["leases"]![0]!;
+            stored["pid"]!.GetValue<int>().Should().Be(owner.Id);
+            stored["pid_start_time"]!.GetValue<long>().Should().Be(leaseOwner.Identity.StartTime);
+            stored["pid_namespace"]!.GetValue<string>().Should().Be(ProcessIdentity.Current.PidNamespace);
+            _manager.ReapStaleLeases(dryRun: true).HostLeases.Should().BeEmpty("the owner runs");
+        }
+        finally
+        {
+            owner.Kill();
+            owner.WaitForExit();
+        }
+
+        _manager.ReapStaleLeases().HostLeases.Should().ContainSingle().Which.Pid.Should().Be(owner.Id);
+        _manager.GetHostLeaseCount("web-1").Should().Be(0);
+    }
+
+    [Fact]
+    public void AcquireSourceHostLease_NullOwner_IsTheCallingProcess()
+    {
+        _manager.AcquireSourceHostLease("run-1", "web-1", "quick", "router-1", dscp: null, owner: null);
+
+        _manager.ListHostLeases("web-1")["web-1"].Leases.Single().Pid.Should().Be(Environment.ProcessId);
+    }
+
+    [Fact]
+    public void ReapStaleLeases_LeasesOfAnotherPidNamespace_NeverReaped_ReportedUnknown()
+    {
+        // Pid 2147483646 exists in no namespace here (above pid_max), but it names a process of namespace pid:[1].
+        // Without a start time the lease used to be judged by its bare pid, here, and reaped.
+        File.WriteAllText(_context.HostLeasesPath, """
+            {"web-1": {"router": "router-1", "leases": [
+              {"run_id": "foreign-bare", "pid": 2147483646, "job_type": "quick", "dscp": null, "allocated_at": 1795704200.5, "pid_namespace": "pid:[1]"},
+              {"run_id": "foreign-full", "pid": 2147483646, "job_type": "quick", "dscp": null, "allocated_at": 1795704200.5, "pid_start_time": 5, "pid_namespace": "pid:[1]"},
+              {"run_id": "python-gone", "pid": 2147483646, "job_type": "quick", "dscp": null, "allocated_at": 1795704200.5}
+            ]}}
+            """);
+        File.WriteAllText(_context.NeighborLeasesPath, """
+            {"web-1:10.0.0.1": {"host_name": "web-1", "neighbor_ip": "10.0.0.1", "leases": [
+              {"run_id": "foreign-bare", "pid": 2147483646, "allocated_at": 1795704200.5, "pid_namespace": "pid:[1]"}
+            ]}}
+            """);
+
+        var report = _manager.ReapStaleLeases();
+
+        report.HostLeases.Select(l => l.RunId).Should().Equal(["python-gone"], "a bare Python pid keeps the existing rule");
+        report.UnknownHostLeases.Select(l => (l.Key, l.RunId, l.Pid)).Should().Equal(("web-1", "foreign-bare", 2147483646), ("web-1", "foreign-full", 2147483646));
+        report.NeighborLeases.Should().BeEmpty();
+        report.UnknownNeighborLeases.Select(l => (l.Key, l.RunId)).Should().Equal(("web-1:10.0.0.1", "foreign-bare"));
+        report.HostsReleased.Should().BeEmpty();
+        _manager.ListHostLeases("web-1")["web-1"].Leases.Select(l => l.RunId).Should().Equal("foreign-bare", "foreign-full");
+        _manager.ReapStaleLeases().UnknownHostLeases.Should().HaveCount(2, "they stay, and are reported again");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Tsim.Registry.Tests.Infrastructure;
 
@@ -25,6 +26,29 @@ public sealed class RegistryManagerNeighborsTests : IDisposable
         file["web-1:10.0.0.1"]!["neighbor_ip"]!.GetValue<string>().Should().Be("10.0.0.1");
         file["web-1:10.0.0.1"]!["leases"]!.AsArray().Should().HaveCount(2);
         file["web-1:10.0.0.1"]!["leases"]![0]!.AsObject().Select(p => p.Key).Should().Equal("run_id", "pid", "allocated_at", "pid_start_time", "pid_namespace");
+    }
+
+    [Fact]
+    public void AcquireNeighborLease_WithOwner_RecordsThatProcess_StaleOnlyOnceItExits()
+    {
+        using var owner = Process.Start("sleep", "300");
+        var leaseOwner = LeaseOwner.FromProcessId(owner.Id);
+        try
+        {
+            _manager.AcquireNeighborLease("run-1", "web-1", "10.0.0.1", leaseOwner).Should().Be(1);
+
+            var stored = JsonNode.Parse(File.ReadAllText(_context.NeighborLeasesPath))!["web-1:10.0.0.1"]!["leases"]![0]!;
+            stored["pid"]!.GetValue<int>().Should().Be(owner.Id);
+            stored["pid_start_time"]!.GetValue<long>().Should().Be(leaseOwner.Identity.StartTime);
+            _manager.ReapStaleLeases(dryRun: true).NeighborLeases.Should().BeEmpty("the owner runs");
+        }
+        finally
+        {
+            owner.Kill();
+            owner.WaitForExit();
+        }
+
+        _manager.ReapStaleLeases().NeighborLeases.Should().ContainSingle().Which.Pid.Should().Be(owner.Id);
     }
 
     [Fact]

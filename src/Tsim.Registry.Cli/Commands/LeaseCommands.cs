@@ -22,9 +22,12 @@ internal static class LeaseCommands
             DefaultValueFactory = _ => "quick",
         };
         var dscp = new Option<int?>("--dscp") { Description = "DSCP value of a quick job, 0 to 63.", HelpName = "N" };
-        var command = new Command("lease-acquire", "Take a lease on a registered host; prints the host's lease count.")
+        var owner = LeaseOwnerOption.Create();
+        var command = new Command(
+            "lease-acquire",
+            "Take a lease on a registered host for the process that ran tsim-registry (or --pid); prints the host's lease count.")
         {
-            run, host, router, jobType, dscp,
+            run, host, router, jobType, dscp, owner,
         };
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
@@ -33,7 +36,8 @@ internal static class LeaseCommands
                 parseResult.GetRequiredValue(host),
                 parseResult.GetRequiredValue(jobType),
                 parseResult.GetRequiredValue(router),
-                parseResult.GetValue(dscp));
+                parseResult.GetValue(dscp),
+                LeaseOwnerOption.Resolve(parseResult, owner));
             context.WriteLine(count.ToString(CultureInfo.InvariantCulture));
             return ExitCodes.Success;
         }));

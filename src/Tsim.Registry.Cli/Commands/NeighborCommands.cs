@@ -12,11 +12,20 @@ internal static class NeighborCommands
     private static Command Acquire(CliContext context)
     {
         var (run, host, ip) = Arguments();
-        var command = new Command("neighbor-acquire", "Take a lease on a neighbour entry; prints its lease count.") { run, host, ip };
+        var owner = LeaseOwnerOption.Create();
+        var command = new Command(
+            "neighbor-acquire",
+            "Take a lease on a neighbour entry for the process that ran tsim-registry (or --pid); prints its lease count.")
+        {
+            run, host, ip, owner,
+        };
         command.SetAction(parseResult => context.Run(parseResult, manager =>
         {
             var count = manager.AcquireNeighborLease(
-                parseResult.GetRequiredValue(run), parseResult.GetRequiredValue(host), parseResult.GetRequiredValue(ip));
+                parseResult.GetRequiredValue(run),
+                parseResult.GetRequiredValue(host),
+                parseResult.GetRequiredValue(ip),
+                LeaseOwnerOption.Resolve(parseResult, owner));
             context.WriteLine(count.ToString(CultureInfo.InvariantCulture));
             return ExitCodes.Success;
         }));

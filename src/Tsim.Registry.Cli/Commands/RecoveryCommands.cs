@@ -21,7 +21,7 @@ internal static class RecoveryCommands
         var command = new Command(
             "locks",
             "List every held lock (registry locks and routers) with its recorded owner and whether that owner is alive, dead, "
-            + "unknown (another pid namespace) or no-record (a Python holder, or a holder killed between its wait and its record).")
+            + "unknown (another pid or time namespace, or this /proc is not of this pid namespace) or no-record (a Python holder, or a holder killed between its wait and its record).")
         {
             json,
         };
@@ -53,7 +53,7 @@ internal static class RecoveryCommands
         var command = new Command(
             "reap",
             "Remove the host and neighbour leases of dead processes; print what was removed and which hosts and neighbour "
-            + "entries were left without any lease.")
+            + "entries were left without any lease. Leases whose process cannot be judged here (another pid namespace) are kept and listed.")
         {
             dryRun, json,
         };
@@ -228,31 +228,46 @@ internal static class RecoveryCommands
         }
         else
         {
-            var table = output.NewTable(report.DryRun ? "WOULD_REMOVE" : "REMOVED", "KEY", "RUN", "PID", "ALLOCATED_AT");
-            foreach (var (kind, leases) in (ReadOnlySpan<(string, IReadOnlyList<StaleLease>)>)[("host lease", report.HostLeases), ("neighbour lease", report.NeighborLeases)])
-            {
-                foreach (var lease in leases)
-                {
-                    table.AddRow(
-                        new Text(kind),
-                        new Text(lease.Key),
-                        new Text(lease.RunId),
-                        new Text(OperatorFormat.Number(lease.Pid), OperatorFormat.OwnerStyle(LockOwnerState.Dead)),
-                        new Text(OperatorFormat.Time(lease.AllocatedAt)));
-                }
-            }
+            output.Write(LeaseTable(output, report.DryRun ? "WOULD_REMOVE" : "REMOVED", report.HostLeases, report.NeighborLeases, LockOwnerState.Dead));
+        }
 
-            output.Write(table);
+        var unknownCount = report.UnknownHostLeases.Count + report.UnknownNeighborLeases.Count;
+        if (unknownCount > 0)
+        {
+            output.Write(LeaseTable(output, "KEPT_UNKNOWN", report.UnknownHostLeases, report.UnknownNeighborLeases, LockOwnerState.Unknown));
         }
 
         var freed = report.DryRun ? "would be left without leases" : "left without leases";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hosts {freed}: {List(report.HostsReleased)}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"neighbour entries {freed}: {List(report.NeighborEntriesReleased)}"));
+        var kept = unknownCount == 0
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $"; {unknownCount} kept whose process cannot be judged here (another pid namespace, or this /proc is not of this pid namespace)");
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{(report.DryRun ? "dry run, nothing written: " : string.Empty)}{report.HostLeases.Count} host lease(s), {report.NeighborLeases.Count} neighbour lease(s) of dead processes"));
+            $"{(report.DryRun ? "dry run, nothing written: " : string.Empty)}{report.HostLeases.Count} host lease(s), {report.NeighborLeases.Count} neighbour lease(s) of dead processes{kept}"));
 
         static string List(IReadOnlyList<string> names) => names.Count == 0 ? "none" : string.Join(", ", names);
+    }
+
+    /// <summary>Host and neighbour leases in one table; the first column says which, the pid is coloured by <paramref name="owner"/>.</summary>
+    private static Table LeaseTable(OperatorOutput output, string heading, IReadOnlyList<StaleLease> hostLeases, IReadOnlyList<StaleLease> neighborLeases, LockOwnerState owner)
+    {
+        var table = output.NewTable(heading, "KEY", "RUN", "PID", "ALLOCATED_AT");
+        foreach (var (kind, leases) in (ReadOnlySpan<(string, IReadOnlyList<StaleLease>)>)[("host lease", hostLeases), ("neighbour lease", neighborLeases)])
+        {
+            foreach (var lease in leases)
+            {
+                table.AddRow(
+                    new Text(kind),
+                    new Text(lease.Key),
+                    new Text(lease.RunId),
+                    new Text(OperatorFormat.Number(lease.Pid), OperatorFormat.OwnerStyle(owner)),
+                    new Text(OperatorFormat.Time(lease.AllocatedAt)));
+            }
+        }
+
+        return table;
     }
 
     private static string ReapJson(StaleLeaseReport report) => PythonJson.Indented(w =>
@@ -263,6 +278,8 @@ internal static class RecoveryCommands
         WriteStrings(w, "hosts_released", report.HostsReleased);
         WriteStrings(w, "neighbor_entries_released", report.NeighborEntriesReleased);
         WriteLeases(w, "neighbor_leases", report.NeighborLeases);
+        WriteLeases(w, "unknown_host_leases", report.UnknownHostLeases);
+        WriteLeases(w, "unknown_neighbor_leases", report.UnknownNeighborLeases);
         w.WriteEndObject();
     });
 

@@ -14,6 +14,9 @@ internal static class StatusCommand
     private const string Alive = "alive";
     private const string Dead = "dead";
 
+    /// <summary>A lease whose process cannot be judged from here (another pid namespace): never reaped from here.</summary>
+    private const string Unknown = "unknown";
+
     /// <summary>A lease whose liveness could not be checked (the lease locks timed out).</summary>
     private const string Unchecked = "unchecked";
 
@@ -22,7 +25,7 @@ internal static class StatusCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var command = new Command(
             "status",
-            "Show hosts, leases (with whether the process holding each is alive), held locks (with owner job, pid, since, and "
+            "Show hosts, leases (with whether the process holding each is alive, dead, or unknown: of another pid namespace), held locks (with owner job, pid, since, and "
             + "whether the owner is alive) and flag stale entries: leases of dead processes ('reap') and locks of dead owners "
             + "('unlock'). Read-only; exit 0.")
         {
@@ -212,11 +215,15 @@ internal static class StatusCommand
         internal IEnumerable<(string Host, string? Router, HostLease Lease, string Holder)> LeaseRows()
         {
             var dead = (Stale?.HostLeases ?? []).Select(l => (l.Key, l.RunId, l.Pid)).ToHashSet();
+            var unknown = (Stale?.UnknownHostLeases ?? []).Select(l => (l.Key, l.RunId, l.Pid)).ToHashSet();
             foreach (var (host, entry) in Leases.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
                 foreach (var lease in entry.Leases)
                 {
-                    var holder = Stale is null ? Unchecked : dead.Contains((host, lease.RunId, lease.Pid)) ? Dead : Alive;
+                    var holder = Stale is null ? Unchecked
+                        : dead.Contains((host, lease.RunId, lease.Pid)) ? Dead
+                        : unknown.Contains((host, lease.RunId, lease.Pid)) ? Unknown
+                        : Alive;
                     yield return (host, entry.RouterName, lease, holder);
                 }
             }

@@ -9,6 +9,10 @@ internal enum OwnerLiveness
     /// <summary>The pid is gone, a zombie, or reused by a process with another start time.</summary>
     Dead,
 
-    /// <summary>The record names a process of another pid namespace (or ours is unknown): its pid means nothing here.</summary>
+    /// <summary>
+    /// Cannot be judged here, so never taken for dead: the record names a process of another pid namespace (or ours
+    /// is unknown), this process's <c>/proc</c> is of another pid namespace, or the start times differ but were read
+    /// in time namespaces that may offset them differently.
+    /// </summary>
     Unknown,
 }

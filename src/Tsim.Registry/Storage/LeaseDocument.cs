@@ -1,3 +1,5 @@
+using Tsim.Registry.Locking;
+
 namespace Tsim.Registry.Storage;
 
 /// <summary>
@@ -57,11 +59,13 @@ internal sealed class LeaseDocument<TEntry, TRecord>
     });
 
     /// <summary>
-    /// Removes every lease that <paramref name="isStale"/> judges stale, and the entries left without a lease. A dry run
-    /// works on a private copy and writes nothing.
+    /// Removes every lease that <paramref name="judge"/> finds <see cref="OwnerLiveness.Dead"/>, and the entries left
+    /// without a lease; leases it finds <see cref="OwnerLiveness.Unknown"/> stay and are reported. A dry run works on a
+    /// private copy and writes nothing.
     /// </summary>
-    /// <returns>The stale leases with their keys, and the keys left without any lease.</returns>
-    internal (List<(string Key, TRecord Lease)> Stale, List<string> Released) RemoveStale(Func<TRecord, bool> isStale, bool dryRun)
+    /// <returns>The stale leases and the unknown ones with their keys, and the keys left without any lease.</returns>
+    internal (List<(string Key, TRecord Lease)> Stale, List<(string Key, TRecord Lease)> Unknown, List<string> Released) RemoveStale(
+        Func<TRecord, OwnerLiveness> judge, bool dryRun)
     {
         return dryRun ? _document.Inspect(Remove) : _document.Update(entries =>
         {
@@ -69,22 +73,27 @@ internal sealed class LeaseDocument<TEntry, TRecord>
             return found.Stale.Count > 0 ? Edit.Changed(found) : Edit.Unchanged(found);
         });
 
-        (List<(string Key, TRecord Lease)> Stale, List<string> Released) Remove(Dictionary<string, TEntry> entries)
+        (List<(string Key, TRecord Lease)> Stale, List<(string Key, TRecord Lease)> Unknown, List<string> Released) Remove(Dictionary<string, TEntry> entries)
         {
             var stale = new List<(string Key, TRecord Lease)>();
+            var unknown = new List<(string Key, TRecord Lease)>();
             var released = new List<string>();
             foreach (var (key, entry) in entries)
             {
                 // One judgement per lease: a lease judged twice could die in between and be removed unreported.
                 var removed = entry.Leases.RemoveAll(lease =>
                 {
-                    if (!isStale(lease))
+                    switch (judge(lease))
                     {
-                        return false;
+                        case OwnerLiveness.Dead:
+                            stale.Add((key, lease));
+                            return true;
+                        case OwnerLiveness.Unknown:
+                            unknown.Add((key, lease));
+                            return false;
+                        default:
+                            return false;
                     }
-
-                    stale.Add((key, lease));
-                    return true;
                 });
                 if (removed > 0 && entry.Leases.Count == 0)
                 {
@@ -97,7 +106,7 @@ internal sealed class LeaseDocument<TEntry, TRecord>
                 entries.Remove(key);
             }
 
-            return (stale, released);
+            return (stale, unknown, released);
         }
     }
 }

@@ -18,6 +18,9 @@ internal sealed class CliProcess : ChildProcess
 
     internal static CliProcess Start(IEnumerable<string> args) => new([.. args]);
 
+    /// <summary>The program and first argument that run the CLI (<c>dotnet tsim-registry.dll</c>), for a script or a wrapper such as <c>unshare</c>.</summary>
+    internal static string[] CommandLine() => [DotnetHost(), CliAssemblyPath()];
+
     private static string CliAssemblyPath()
     {
         // The test project references the CLI project, so the build copies tsim-registry.dll, its runtimeconfig and

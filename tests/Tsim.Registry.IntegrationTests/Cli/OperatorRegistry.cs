@@ -1,7 +1,10 @@
+using System.Globalization;
+using Tsim.Registry.IntegrationTests.Infrastructure;
+
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary>
-/// A sandbox registry seeded for the operator commands through the CLI alone: two hosts, a lease whose process has
+/// A sandbox registry seeded for the operator commands through the CLI alone: two hosts, a lease whose owner has
 /// exited (stale), a router held by a live <c>lock --hold -1</c> process, and a router whose holder was SIGKILLed
 /// (a dead owner). Waits on output lines and exits, never on time.
 /// </summary>
@@ -23,7 +26,7 @@ internal sealed class OperatorRegistry
     /// <summary>Gets the pid of the SIGKILLed process that held router r3 as job-gone.</summary>
     internal int DeadHolderPid { get; }
 
-    /// <summary>Gets the pid of the exited <c>lease-acquire</c> process whose lease (run-1 on web-1) is left.</summary>
+    /// <summary>Gets the pid of the exited process that owned the lease run-1 on web-1, which is left.</summary>
     internal int DeadLeaseHolderPid { get; }
 
     internal static async Task<OperatorRegistry> SeedAsync(CliSandbox sandbox)
@@ -31,11 +34,12 @@ internal sealed class OperatorRegistry
         await ExpectAsync(sandbox, "REGISTERED", "register", "web-1", "10.0.0.10/24", "r1", "02:00:00:00:00:0a");
         await ExpectAsync(sandbox, "REGISTERED", "register", "web-2", "10.0.0.11/24", "r2", "02:00:00:00:00:0b");
 
-        // The lease's process is the CLI run itself, which exits: the lease is stale from then on.
-        var lease = sandbox.Start("lease-acquire", "run-1", "web-1", "r1", "--dscp", "32");
-        lease.CloseInput();
-        var leaseRun = await lease.CompleteAsync();
-        leaseRun.Lines.Should().Equal(["1"], leaseRun.ToString());
+        // The lease's owner (--pid) is a process that then exits: the lease is stale from then on.
+        using var owner = ChildProcess.Start("/bin/sh", ["-c", "echo ready; read line"], "lease owner");
+        await owner.ExpectAsync("ready");
+        await ExpectAsync(sandbox, "1", "lease-acquire", "run-1", "web-1", "r1", "--dscp", "32", "--pid", owner.Pid.ToString(CultureInfo.InvariantCulture));
+        owner.SendLine("exit");
+        await owner.WaitForExitAsync();
 
         var live = sandbox.Start("lock", "r2", "job-live", "--hold", "-1");
         (await live.ReadLineAsync()).Should().StartWith("ACQUIRED ");
@@ -44,7 +48,7 @@ internal sealed class OperatorRegistry
         (await doomed.ReadLineAsync()).Should().StartWith("ACQUIRED ");
         await doomed.KillAsync();
         (await doomed.CompleteAsync()).ExitCode.Should().Be(137, "SIGKILL leaves the router held with a dead owner record");
-        return new OperatorRegistry(sandbox, live.Pid, doomed.Pid, lease.Pid);
+        return new OperatorRegistry(sandbox, live.Pid, doomed.Pid, owner.Pid);
     }
 
     private static async Task ExpectAsync(CliSandbox sandbox, string line, params string[] args)

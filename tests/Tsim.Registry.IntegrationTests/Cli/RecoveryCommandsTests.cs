@@ -285,7 +285,9 @@ public sealed class RecoveryCommandsTests : IDisposable
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
-        root.EnumerateObject().Select(p => p.Name).Should().Equal("dry_run", "host_leases", "hosts_released", "neighbor_entries_released", "neighbor_leases");
+        root.EnumerateObject().Select(p => p.Name).Should().Equal(
+            "dry_run", "host_leases", "hosts_released", "neighbor_entries_released", "neighbor_leases", "unknown_host_leases", "unknown_neighbor_leases");
+        root.GetProperty("unknown_host_leases").GetArrayLength().Should().Be(0, "every lease here is of this pid namespace");
         root.GetProperty("dry_run").GetBoolean().Should().Be(dryRunExpected);
         root.GetProperty("host_leases").EnumerateArray()
             .Select(l => (l.GetProperty("key").GetString(), l.GetProperty("run_id").GetString(), l.GetProperty("pid").GetInt32()))

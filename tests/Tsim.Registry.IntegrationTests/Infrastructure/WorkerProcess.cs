@@ -19,6 +19,9 @@ public sealed class WorkerProcess : ChildProcess
     /// <summary>Starts <c>dotnet Tsim.Registry.TestWorker.dll ARGS</c>.</summary>
     public static WorkerProcess Start(IEnumerable<string> arguments) => new([.. arguments]);
 
+    /// <summary>The program and first argument that run the worker (<c>dotnet Tsim.Registry.TestWorker.dll</c>), for a wrapper such as <c>unshare</c>.</summary>
+    public static string[] CommandLine() => [DotnetHost(), s_workerPath.Value];
+
     /// <summary>
     /// The project reference copies the worker (dll, runtimeconfig, deps) next to the tests; a build of the worker
     /// project on its own is the fallback.

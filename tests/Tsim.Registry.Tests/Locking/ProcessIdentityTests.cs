@@ -1,4 +1,5 @@
 using Tsim.Registry.Locking;
+using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Locking;
 
@@ -11,24 +12,37 @@ public sealed class ProcessIdentityTests
 
         current.Pid.Should().Be(Environment.ProcessId);
         current.StartTime.Should().BePositive();
-        current.StartTime.Should().Be(ProcessIdentity.ReadStat(Environment.ProcessId)!.Value.StartTime);
+        current.StartTime.Should().Be(ProcFileSystem.Default.ReadStat(Environment.ProcessId)!.Value.StartTime);
         current.PidNamespace.Should().MatchRegex(@"^pid:\[\d+\]$");
     }
 
     [Fact]
-    public void ReadStat_NoSuchProcess_ReturnsNull()
+    public void OfSelf_ProcOfAnotherPidNamespace_ReadsOurOwnStatNotThatOfTheMountsPidOfOurNumber()
     {
-        // Above the kernel's pid_max limit (at most 2^22), so no process can have it.
-        ProcessIdentity.ReadStat(int.MaxValue).Should().BeNull();
+        // We are 100 in our namespace and 714 in the mount's; the mount's 100 is some other process.
+        using var proc = new FakeProc(selfPid: 100, selfStartTime: 999, mountPid: 714);
+        proc.AddProcess(100, startTime: 7);
+
+        var identity = ProcessIdentity.OfSelf(proc.Create());
+
+        identity.Should().Be(new ProcessIdentity(100, 999, FakeProc.OurPidNamespace));
     }
 
     [Fact]
-    public void ReadStat_Init_IsRunningAndStartedBeforeThisProcess()
+    public void OfSelf_StartTimeUnreadable_Throws()
     {
-        var init = ProcessIdentity.ReadStat(1);
+        using var proc = new FakeProc();
+        File.Delete(Path.Combine(proc.Root, "self"));
 
-        init.Should().NotBeNull();
-        init!.Value.State.Should().NotBe('Z');
-        init.Value.StartTime.Should().BeLessThanOrEqualTo(ProcessIdentity.Current.StartTime);
+        FluentActions.Invoking(() => ProcessIdentity.OfSelf(proc.Create()))
+            .Should().Throw<RegistryException>().WithMessage("*start time*");
+    }
+
+    [Fact]
+    public void ParentPid_IsTheTestHostsParent()
+    {
+        var status = File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+
+        ProcessIdentity.ParentPid().Should().Be(int.Parse(status["PPid:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture));
     }
 }

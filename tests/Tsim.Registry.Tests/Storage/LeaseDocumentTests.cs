@@ -50,22 +50,29 @@ public sealed class LeaseDocumentTests : IDisposable
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void RemoveStale_JudgesEachLeaseOnceAndReportsWhatIsRemoved(bool dryRun)
+    public void RemoveStale_JudgesEachLeaseOnce_RemovesTheDead_KeepsAndReportsTheUnknown(bool dryRun)
     {
         _leases.Add("web-1", NewEntry, Lease("dead-1"));
         _leases.Add("web-1", NewEntry, Lease("live-1"));
         _leases.Add("web-2", NewEntry, Lease("dead-2"));
+        _leases.Add("web-3", NewEntry, Lease("unknown-3"));
         var before = File.ReadAllBytes(_context.HostLeasesPath);
         var judged = new List<string>();
 
-        var (stale, released) = _leases.RemoveStale(lease =>
+        var (stale, unknown, released) = _leases.RemoveStale(lease =>
         {
             judged.Add(lease.RunId);
-            return lease.RunId.StartsWith("dead", StringComparison.Ordinal);
+            return lease.RunId.Split('-')[0] switch
+            {
+                "dead" => OwnerLiveness.Dead,
+                "unknown" => OwnerLiveness.Unknown,
+                _ => OwnerLiveness.Alive,
+            };
         }, dryRun);
 
-        judged.Should().BeEquivalentTo("dead-1", "live-1", "dead-2");
+        judged.Should().BeEquivalentTo("dead-1", "live-1", "dead-2", "unknown-3");
         stale.Select(s => (s.Key, s.Lease.RunId)).Should().BeEquivalentTo([("web-1", "dead-1"), ("web-2", "dead-2")]);
+        unknown.Select(s => (s.Key, s.Lease.RunId)).Should().Equal(("web-3", "unknown-3"));
         released.Should().Equal("web-2");
         if (dryRun)
         {
@@ -74,8 +81,9 @@ public sealed class LeaseDocumentTests : IDisposable
         }
         else
         {
-            _leases.Snapshot().Keys.Should().Equal("web-1");
+            _leases.Snapshot().Keys.Should().BeEquivalentTo("web-1", "web-3");
             _leases.Snapshot()["web-1"].Leases.Select(l => l.RunId).Should().Equal("live-1");
+            _leases.Snapshot()["web-3"].Leases.Select(l => l.RunId).Should().Equal(["unknown-3"], "a lease that cannot be judged is never reaped");
         }
     }
 
