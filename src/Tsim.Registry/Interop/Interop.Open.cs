@@ -34,9 +34,6 @@ internal static class OpenFlags
     /// <summary>With O_CREAT: fail with EEXIST if the name exists, even as a symlink.</summary>
     internal const int O_EXCL = 0x80;
 
-    /// <summary>Do not block in open(2) itself: a FIFO planted under a name opens at once (and fails the checks after).</summary>
-    internal const int O_NONBLOCK = 0x800;
-
     /// <summary>Truncate an existing regular file to length 0.</summary>
     internal const int O_TRUNC = 0x200;
 

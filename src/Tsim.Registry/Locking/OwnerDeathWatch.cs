@@ -74,11 +74,12 @@ internal sealed class OwnerDeathWatch(OwnerRecords records, Action<LockName> rec
             return errno == Interop.Errno.ESRCH;
         }
 
-        // The record may be older than the pid's current process: a pidfd of a reused pid would watch a stranger.
-        if (ProcessIdentity.ReadStat(record.Pid) is not { } stat || stat.StartTime != record.StartTime)
+        // The record may be older than the pid's current process: a pidfd of a reused pid would watch a stranger. The
+        // pidfd pins the pid, so judging the record now judges the very process the pidfd refers to.
+        if (OwnerLivenessCheck.Check(record) is var liveness and not OwnerLiveness.Alive)
         {
             pidfd.Dispose();
-            return OwnerLivenessCheck.Check(record) == OwnerLiveness.Dead;
+            return liveness == OwnerLiveness.Dead;
         }
 
         lock (_gate)
