@@ -130,8 +130,13 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
                 lifetime.OnRegistryLockReleased();
             }
 
-            records.Remove(name);
-            semaphore.Post();
+            // As a release does: a record that could not be removed keeps the lock held (recovered once this process
+            // is gone), since a record outliving its hold would let a waiter "recover" the next holder's lock.
+            if (records.Remove(name))
+            {
+                semaphore.Post();
+            }
+
             throw RefusedAcquisition(name);
         }
 
