@@ -134,47 +134,33 @@ internal static class AdditionalInfoJson
 
     /// <summary>How many levels <paramref name="element"/> nests (0 for a scalar), counted up to one past <paramref name="budget"/>.</summary>
     /// <remarks>Stops descending past the budget, so a caller's element of any depth costs at most that much stack.</remarks>
-    private static int LevelsOf(JsonElement element, int budget)
-    {
-        var children = element.ValueKind switch
+    private static int LevelsOf(JsonElement element, int budget) => LevelsBelow(
+        element.ValueKind switch
         {
             JsonValueKind.Object => element.EnumerateObject().Select(p => p.Value),
             JsonValueKind.Array => element.EnumerateArray(),
             _ => null,
-        };
-        if (children is null)
-        {
-            return 0;
-        }
-
-        var deepest = 0;
-        foreach (var child in children)
-        {
-            if (deepest >= budget)
-            {
-                break;
-            }
-
-            deepest = Math.Max(deepest, LevelsOf(child, budget - 1));
-        }
-
-        return deepest + 1;
-    }
+        },
+        budget,
+        LevelsOf);
 
     /// <summary>As <see cref="LevelsOf(JsonElement, int)"/>, for a <see cref="JsonNode"/>.</summary>
-    private static int LevelsOf(JsonNode? node, int budget)
-    {
-        if (node is JsonValue value && value.TryGetValue<JsonElement>(out var element))
-        {
-            return LevelsOf(element, budget); // A value that wraps an element nests as the element does.
-        }
+    private static int LevelsOf(JsonNode? node, int budget) =>
+        node is JsonValue value && value.TryGetValue<JsonElement>(out var element)
+            ? LevelsOf(element, budget) // A value that wraps an element nests as the element does.
+            : LevelsBelow(
+                node switch
+                {
+                    JsonObject obj => obj.Select(p => p.Value),
+                    JsonArray array => array,
+                    _ => null,
+                },
+                budget,
+                LevelsOf);
 
-        var children = node switch
-        {
-            JsonObject obj => obj.Select(p => p.Value),
-            JsonArray array => array,
-            _ => null,
-        };
+    /// <summary>One level for the container, plus its deepest child's, descending no further than the budget.</summary>
+    private static int LevelsBelow<T>(IEnumerable<T>? children, int budget, Func<T, int, int> levelsOf)
+    {
         if (children is null)
         {
             return 0;
@@ -188,7 +174,7 @@ internal static class AdditionalInfoJson
                 break;
             }
 
-            deepest = Math.Max(deepest, LevelsOf(child, budget - 1));
+            deepest = Math.Max(deepest, levelsOf(child, budget - 1));
         }
 
         return deepest + 1;
