@@ -19,12 +19,12 @@ internal static class SemaphoreFiles
     /// <param name="semaphoreName">The semaphore's name, with or without its leading '/'.</param>
     internal static string PathOf(string semaphoreName) => "/dev/shm/sem." + semaphoreName.TrimStart('/');
 
-    private static long s_temporaryCounter;
-
     /// <summary>
     /// Gets a name in <c>/dev/shm</c> for a semaphore being prepared (<c>NamedSemaphore.TryCreate</c>): hidden, and not
-    /// <c>sem.*</c>, so that nothing that lists semaphores ever sees it; short, so that it fits whatever the name.
+    /// <c>sem.*</c>, so that nothing that lists semaphores ever sees it; short, so that it fits whatever the name; and
+    /// random, as glibc's own, so that a name left by a killed process (a later process may have its pid) is only ever
+    /// a retry away (the caller creates it with O_EXCL).
     /// </summary>
     internal static string TemporaryPath() =>
-        string.Create(CultureInfo.InvariantCulture, $"/dev/shm/.tsim-sem.{Environment.ProcessId}.{Interlocked.Increment(ref s_temporaryCounter)}");
+        string.Create(CultureInfo.InvariantCulture, $"/dev/shm/.tsim-sem.{Environment.ProcessId}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}");
 }

@@ -70,31 +70,49 @@ internal sealed class LockRecovery(LockFiles files, OwnerRecords records, ILogge
             return false;
         }
 
-        if (!records.Discard(name))
+        // The record names the semaphore instance the dead owner held. This process's handle may be of an older one
+        // (the name was removed and created anew since it opened it): then the instance now under the name is the one
+        // to recover, if it is the record's; a record of an instance no longer under the name proves nothing.
+        NamedSemaphore? currentInstance = null;
+        try
         {
-            return false; // A record that outlived the post would later let a live holder's lock be "recovered".
-        }
+            var target = semaphore;
+            if (current.Semaphore is { } instance && !string.Equals(instance, semaphore.Instance, StringComparison.Ordinal))
+            {
+                currentInstance = NamedSemaphore.TryOpenExisting(name.SemaphoreName, files.Policy);
+                if (currentInstance is null || !string.Equals(currentInstance.Instance, instance, StringComparison.Ordinal))
+                {
+                    // Whoever holds the semaphore now under the name (a Python process, which writes no record) is not
+                    // accounted for by this record: drop it, post nothing.
+                    records.Discard(name);
+                    logger.StaleRecordOfOtherSemaphore(name.Value, current.JobId, current.Pid);
+                    return false;
+                }
 
-        if (current.Semaphore is { } instance && !string.Equals(instance, semaphore.Instance, StringComparison.Ordinal))
+                target = currentInstance;
+            }
+
+            if (!records.Discard(name))
+            {
+                return false; // A record that outlived the post would later let a live holder's lock be "recovered".
+            }
+
+            // The record existed, so the dead owner's hold is the only one: the value is 0. A value above 0 would mean
+            // someone posted without holding (mutual exclusion already broken); posting again would make it worse.
+            if (target.GetValue() != 0)
+            {
+                return false;
+            }
+
+            LockHandover.PostAndNotify(target, name, files);
+            logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
+            RegistryTelemetry.RecordRecovery(name);
+            return true;
+        }
+        finally
         {
-            // The dead owner held another semaphore of this name, since removed; whoever holds this one (a Python
-            // process, which writes no record) is not accounted for by the record. Dropping the record was right,
-            // posting would let two holders in.
-            logger.StaleRecordOfOtherSemaphore(name.Value, current.JobId, current.Pid);
-            return false;
+            currentInstance?.Dispose();
         }
-
-        // The record existed, so the dead owner's hold is the only one: the value is 0. A value above 0 would mean
-        // someone posted without holding (mutual exclusion already broken); posting again would make it worse.
-        if (semaphore.GetValue() != 0)
-        {
-            return false;
-        }
-
-        LockHandover.PostAndNotify(semaphore, name, files);
-        logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
-        RegistryTelemetry.RecordRecovery(name);
-        return true;
     }
 
     /// <summary>

@@ -130,14 +130,9 @@ internal sealed class NamedSemaphore : IDisposable
     private static unsafe bool TryCreate(string name, uint mode, uint? groupId)
     {
         var path = SemaphoreFiles.PathOf(name);
-        var temp = SemaphoreFiles.TemporaryPath();
-        using (var handle = Interop.Libc.Open(
-            temp, Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_EXCL | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC, 0b110_000_000))
+        var (temp, file) = CreateTemporaryFile(name);
+        using (var handle = file)
         {
-            if (handle.IsInvalid)
-            {
-                throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "create");
-            }
 
             try
             {
@@ -283,6 +278,28 @@ internal sealed class NamedSemaphore : IDisposable
 
     /// <summary>Closes this process's handle; the semaphore itself stays (see <see cref="Unlink"/>).</summary>
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>Creates the private file a new semaphore is prepared in; a random name taken already is retried.</summary>
+    private static (string Path, Microsoft.Win32.SafeHandles.SafeFileHandle File) CreateTemporaryFile(string name)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var temp = SemaphoreFiles.TemporaryPath();
+            var file = Interop.Libc.Open(
+                temp, Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_EXCL | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC, 0b110_000_000);
+            if (!file.IsInvalid)
+            {
+                return (temp, file);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            file.Dispose();
+            if (errno != Interop.Errno.EEXIST || attempt == 100)
+            {
+                throw Errors.ForSemaphore(errno, name, "create");
+            }
+        }
+    }
 
     /// <summary>
     /// What sem_open(3) refuses with EINVAL or ENAMETOOLONG: a name is '/' and then one file name that fits

@@ -34,6 +34,7 @@ internal sealed class OwnerDeathWatch(OwnerRecords records, Action<LockName> rec
     private SafeFileHandle? _wake;
     private Thread? _thread;
     private bool _disposed;
+    private bool _closeWakeOnExit;
 
     /// <summary>
     /// Watches the owner the lock's record names, if it is a live process of our pid namespace.
@@ -135,6 +136,10 @@ internal sealed class OwnerDeathWatch(OwnerRecords records, Action<LockName> rec
             {
                 _wake?.Dispose();
             }
+            else
+            {
+                _closeWakeOnExit = true;
+            }
         }
     }
 
@@ -179,6 +184,11 @@ internal sealed class OwnerDeathWatch(OwnerRecords records, Action<LockName> rec
             {
                 if (_disposed)
                 {
+                    if (_closeWakeOnExit)
+                    {
+                        _wake?.Dispose(); // Disposed from this very thread, which Dispose could not join.
+                    }
+
                     return;
                 }
 
