@@ -9,7 +9,7 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// whose <c>/proc</c> is of an ancestor namespace never takes a live owner for dead (docs/ARCHITECTURE.md, "Crash
 /// safety", Liveness).
 /// </summary>
-public sealed class PidNamespaceLivenessTests : IDisposable
+public sealed class PidNamespaceLivenessTests : NamespaceLivenessTestBase
 {
     /// <summary>
     /// A job script in a child pid namespace: takes a lease through the CLI (<c>"$@"</c>), judges the registry from
@@ -24,30 +24,13 @@ public sealed class PidNamespaceLivenessTests : IDisposable
         read line
         """;
 
-    private readonly RegistryFixture _registry = CrashSupport.CreateRegistry();
-    private readonly NamespaceProcesses _namespaces;
-    private readonly RegistryManager _manager;
-
-    public PidNamespaceLivenessTests()
-    {
-        _namespaces = new NamespaceProcesses(_registry);
-        _manager = _registry.CreateManager();
-        _manager.CheckAndRegisterHost("h1", "10.0.0.1", "r1", "02:00:00:00:00:01").Should().BeTrue();
-    }
-
-    public void Dispose()
-    {
-        _namespaces.Dispose();
-        _registry.Dispose();
-    }
-
     [NamespaceFact(TestNamespace.Pid)]
     public async Task ChildPidNamespace_ScriptsLease_AliveThere_UnknownHere_NeverReapedFromHere()
     {
-        _manager.AcquireSourceHostLease("run-out", "h1", "quick", "r1");
-        var report = Path.Combine(_registry.CreateScratchDirectory("inner"), "reap.json");
+        Manager.AcquireSourceHostLease("run-out", "h1", "quick", "r1");
+        var report = Path.Combine(Registry.CreateScratchDirectory("inner"), "reap.json");
 
-        using var script = _namespaces.StartScript(TestNamespace.Pid, JobScript, report);
+        using var script = Namespaces.StartScript(TestNamespace.Pid, JobScript, report);
         (await script.ReadLineAsync()).Should().Be("2");
         (await script.ExpectAsync("held")).Should().Equal(["1"], "the script is the first process of its pid namespace");
 
@@ -57,7 +40,7 @@ public sealed class PidNamespaceLivenessTests : IDisposable
         Leases(inner, "unknown_host_leases").Should().Equal(("h1", "run-out", Environment.ProcessId));
 
         // Judged here: pid 1 of another namespace.
-        var outer = _manager.ReapStaleLeases(dryRun: true);
+        var outer = Manager.ReapStaleLeases(dryRun: true);
         outer.HostLeases.Should().BeEmpty();
         outer.UnknownHostLeases.Select(l => (l.Key, l.RunId, l.Pid)).Should().Equal(("h1", "run-in", 1));
         var status = await RunCliAsync("status", "--json");
@@ -74,31 +57,31 @@ public sealed class PidNamespaceLivenessTests : IDisposable
         script.SendLine("exit");
         (await script.WaitForExitAsync()).Should().Be(0);
 
-        var afterExit = _manager.ReapStaleLeases();
+        var afterExit = Manager.ReapStaleLeases();
         afterExit.HostLeases.Should().BeEmpty("a pid of another namespace is never judged dead here, even once its namespace is gone");
         afterExit.UnknownHostLeases.Select(l => l.RunId).Should().Equal("run-in");
-        _manager.GetHostLeaseCount("h1").Should().Be(2);
+        Manager.GetHostLeaseCount("h1").Should().Be(2);
     }
 
     [NamespaceFact(TestNamespace.Pid)]
     public async Task ProcOfAnAncestorPidNamespace_LiveOwnersLease_IsNeverReaped()
     {
-        using var owner = _namespaces.StartWorker(TestNamespace.Pid, "lease-loop", "h1", "run-in", "1", "--hold");
+        using var owner = Namespaces.StartWorker(TestNamespace.Pid, "lease-loop", "h1", "run-in", "1", "--hold");
         await owner.ExpectAsync("ready");
         owner.SendLine("go");
         await owner.ExpectAsync("held");
         var ownerHere = NamespaceProcesses.OnlyChild(owner.Pid);
 
         // In the owner's pid namespace with our /proc, /proc/1 is our namespace's pid 1, not the owner.
-        var dryRun = await _namespaces.RunCliInPidNamespaceOfAsync(ownerHere, "reap", "--dry-run", "--json");
+        var dryRun = await Namespaces.RunCliInPidNamespaceOfAsync(ownerHere, "reap", "--dry-run", "--json");
         dryRun.ExitCode.Should().Be(0, dryRun.ToString());
         var report = JsonDocument.Parse(dryRun.Stdout).RootElement;
         report.GetProperty("host_leases").GetArrayLength().Should().Be(0, "a live owner must never look dead: " + dryRun);
         Leases(report, "unknown_host_leases").Should().Equal(("h1", "run-in", 1));
 
-        var reap = await _namespaces.RunCliInPidNamespaceOfAsync(ownerHere, "reap", "--json");
+        var reap = await Namespaces.RunCliInPidNamespaceOfAsync(ownerHere, "reap", "--json");
         reap.ExitCode.Should().Be(0, reap.ToString());
-        _manager.GetHostLeaseCount("h1").Should().Be(1);
+        Manager.GetHostLeaseCount("h1").Should().Be(1);
 
         owner.SendLine("release");
         await owner.ExpectAsync("released");
@@ -107,29 +90,29 @@ public sealed class PidNamespaceLivenessTests : IDisposable
     [NamespaceFact(TestNamespace.Pid)]
     public async Task ProcOfAnAncestorPidNamespace_LiveHoldersLock_IsNeverRecovered()
     {
-        using var holder = _namespaces.StartWorker(TestNamespace.Pid, "lock", "r1", "job-in");
+        using var holder = Namespaces.StartWorker(TestNamespace.Pid, "lock", "r1", "job-in");
         await holder.ExpectAsync("acquired");
         var holderHere = NamespaceProcesses.OnlyChild(holder.Pid);
 
-        var locks = await _namespaces.RunCliInPidNamespaceOfAsync(holderHere, "locks", "--json");
+        var locks = await Namespaces.RunCliInPidNamespaceOfAsync(holderHere, "locks", "--json");
         locks.ExitCode.Should().Be(0, locks.ToString());
         var owner = JsonDocument.Parse(locks.Stdout).RootElement.GetProperty("locks").EnumerateArray().Single();
         (owner.GetProperty("job_id").GetString(), owner.GetProperty("pid").GetInt32(), owner.GetProperty("owner_state").GetString())
             .Should().Be(("job-in", 1, "unknown"));
 
         // A waiter there probes the owner after each slice: it must time out, never recover a live holder's lock.
-        var waiter = await _namespaces.RunCliInPidNamespaceOfAsync(holderHere, "trylock", "r1", "job-out", "--timeout", "2");
+        var waiter = await Namespaces.RunCliInPidNamespaceOfAsync(holderHere, "trylock", "r1", "job-out", "--timeout", "2");
         waiter.ExitCode.Should().Be(1, waiter.ToString());
         waiter.Lines.Should().Equal("TIMEOUT");
-        CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(0, "the holder still holds it");
-        _manager.GetRouterLockOwner("r1")!.JobId.Should().Be("job-in");
+        CrashSupport.SemaphoreValue(Registry, "router-r1").Should().Be(0, "the holder still holds it");
+        Manager.GetRouterLockOwner("r1")!.JobId.Should().Be("job-in");
 
         holder.SendLine("release");
         await holder.ExpectAsync("released");
     }
 
     private Task<ProcessRun> RunCliAsync(params string[] arguments) =>
-        Cli.CliSandbox.RunRawAsync(["--registry-dir", _registry.Directory, "--prefix", _registry.Prefix, .. arguments]);
+        Cli.CliSandbox.RunRawAsync(["--registry-dir", Registry.Directory, "--prefix", Registry.Prefix, .. arguments]);
 
     private static IEnumerable<(string?, string?, int)> Leases(JsonElement report, string key) =>
         report.GetProperty(key).EnumerateArray().Select(l => (l.GetProperty("key").GetString(), l.GetProperty("run_id").GetString(), l.GetProperty("pid").GetInt32()));

@@ -8,42 +8,25 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// its own offset, so the very same live process shows another start time to the other. The mismatch is never taken
 /// for a reused pid (docs/ARCHITECTURE.md, "Crash safety", Liveness).
 /// </summary>
-public sealed class TimeNamespaceLivenessTests : IDisposable
+public sealed class TimeNamespaceLivenessTests : NamespaceLivenessTestBase
 {
-    private readonly RegistryFixture _registry = CrashSupport.CreateRegistry();
-    private readonly NamespaceProcesses _namespaces;
-    private readonly RegistryManager _manager;
-
-    public TimeNamespaceLivenessTests()
-    {
-        _namespaces = new NamespaceProcesses(_registry);
-        _manager = _registry.CreateManager();
-        _manager.CheckAndRegisterHost("h1", "10.0.0.1", "r1", "02:00:00:00:00:01").Should().BeTrue();
-    }
-
-    public void Dispose()
-    {
-        _namespaces.Dispose();
-        _registry.Dispose();
-    }
-
     [NamespaceFact(TestNamespace.Time)]
     public async Task OwnerInATimeNamespace_ItsLeaseAndLock_AreNeverTakenForDeadFromOutside()
     {
-        using var leaser = _namespaces.StartWorker(TestNamespace.Time, "lease-loop", "h1", "run-t", "1", "--hold");
+        using var leaser = Namespaces.StartWorker(TestNamespace.Time, "lease-loop", "h1", "run-t", "1", "--hold");
         await leaser.ExpectAsync("ready");
         leaser.SendLine("go");
         await leaser.ExpectAsync("held");
-        using var holder = _namespaces.StartWorker(TestNamespace.Time, "lock", "r1", "job-t");
+        using var holder = Namespaces.StartWorker(TestNamespace.Time, "lock", "r1", "job-t");
         await holder.ExpectAsync("acquired");
 
-        var report = _manager.ReapStaleLeases(dryRun: true);
+        var report = Manager.ReapStaleLeases(dryRun: true);
         report.HostLeases.Should().BeEmpty("the owner runs; only its start time reads differently here");
         report.UnknownHostLeases.Select(l => (l.RunId, l.Pid)).Should().Equal(("run-t", NamespaceProcesses.OnlyChild(leaser.Pid)));
 
-        _manager.ListHeldLocks().Single(l => l.RouterName == "r1").OwnerState.Should().Be(LockOwnerState.Unknown);
-        _manager.AcquireRouterLock("r1", "job-out", TimeSpan.FromSeconds(2)).Should().BeFalse("a live holder's lock is never recovered");
-        _manager.GetRouterLockOwner("r1")!.JobId.Should().Be("job-t");
+        Manager.ListHeldLocks().Single(l => l.RouterName == "r1").OwnerState.Should().Be(LockOwnerState.Unknown);
+        Manager.AcquireRouterLock("r1", "job-out", TimeSpan.FromSeconds(2)).Should().BeFalse("a live holder's lock is never recovered");
+        Manager.GetRouterLockOwner("r1")!.JobId.Should().Be("job-t");
 
         holder.SendLine("release");
         await holder.ExpectAsync("released");
@@ -54,12 +37,12 @@ public sealed class TimeNamespaceLivenessTests : IDisposable
     [NamespaceFact(TestNamespace.Time)]
     public async Task JudgeInATimeNamespace_LeaseOfALiveOwnerOutside_IsNeverTakenForDead()
     {
-        var owner = _registry.StartWorker("lease-loop", "h1", "run-out", "1", "--hold");
+        var owner = Registry.StartWorker("lease-loop", "h1", "run-out", "1", "--hold");
         await owner.ExpectAsync("ready");
         owner.SendLine("go");
         await owner.ExpectAsync("held");
 
-        var result = await _namespaces.RunCliAsync(TestNamespace.Time, "reap", "--dry-run", "--json");
+        var result = await Namespaces.RunCliAsync(TestNamespace.Time, "reap", "--dry-run", "--json");
 
         result.ExitCode.Should().Be(0, result.ToString());
         var report = JsonDocument.Parse(result.Stdout).RootElement;
