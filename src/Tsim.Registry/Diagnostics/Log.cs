@@ -100,6 +100,10 @@ internal static partial class Log
         Message = "Lock {LockName}: its owner (pid {Pid}) is gone, but recovering the lock at once failed; waiters recover it at their next probe")]
     internal static partial void OwnerWatchRecoveryFailed(this ILogger logger, string lockName, int pid, Exception exception);
 
+    [LoggerMessage(EventId = 4006, EventName = "LockRecoveredUnderGate", Level = LogLevel.Warning,
+        Message = "Recovered lock {LockName}: it was held while its gate was free, so its holder died (last recorded owner: job {JobId}, pid {Pid}; pid 0 when it died before writing a record or after removing it)")]
+    internal static partial void LockRecoveredUnderGate(this ILogger logger, string lockName, string jobId, int pid);
+
     [LoggerMessage(EventId = 5000, EventName = "ManagerCreated", Level = LogLevel.Information,
         Message = "RegistryManager ready: registry {RegistryDirectory}, locks {LockDirectory}, semaphore prefix {Prefix}")]
     internal static partial void ManagerCreated(this ILogger logger, string registryDirectory, string lockDirectory, string prefix);

@@ -14,7 +14,7 @@ namespace Tsim.Registry.Locking;
 /// caller: with the flag set nothing is ever awaited that is not complete, so the result is complete on return and
 /// no task is allocated (see <see cref="LockWaiter"/>).
 /// </remarks>
-internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphores, HeldLockTable heldLocks, LockWaiter waiter, LockReleaser releaser, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
+internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphores, LockGates gates, SharedModeMark? sharedModeMark, HeldLockTable heldLocks, LockWaiter waiter, LockReleaser releaser, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
 {
     /// <summary>Acquires one lock for <paramref name="jobId"/>; a router only in lock order.</summary>
     /// <param name="name">The lock.</param>
@@ -71,15 +71,17 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         try
         {
             var semaphore = semaphores.GetOrOpen(name);
+            var gate = gates.For(name);
+            sharedModeMark?.EnsureTaken();
             var start = Stopwatch.GetTimestamp();
-            if (!await waiter.WaitAsync(name, semaphore, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
+            if (!await waiter.WaitAsync(name, semaphore, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
             {
                 logger.LockTimedOut(name.Value, jobId, timeout.Milliseconds);
                 RegistryTelemetry.RecordLockAttempt(name, acquired: false, Stopwatch.GetElapsedTime(start));
                 return null;
             }
 
-            var held = OnAcquired(name, jobId, semaphore, start);
+            var held = OnAcquired(name, jobId, semaphore, gate, start);
             stillInFlight = !name.IsRouter;
             return held;
         }
@@ -92,15 +94,15 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         }
     }
 
-    /// <summary>Writes the owner record and enters the hold in the table, or gives the semaphore back.</summary>
+    /// <summary>Writes the owner record and enters the hold in the table, or gives the semaphore (and gate) back.</summary>
     /// <exception cref="ObjectDisposedException">The manager was disposed while this thread waited.</exception>
     /// <exception cref="RegistryException">The process is exiting.</exception>
-    private HeldLock OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, long start)
+    private HeldLock OnAcquired(LockName name, string jobId, NamedSemaphore semaphore, LockGate? gate, long start)
     {
         if (lifetime.IsExiting || lifetime.IsDisposed)
         {
             // Exit or Dispose has already released what it knew of: do not start holding anything new.
-            semaphore.Post();
+            GiveBack(semaphore, gate);
             throw RefusedAcquisition(name);
         }
 
@@ -113,7 +115,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         }
         catch
         {
-            semaphore.Post();
+            GiveBack(semaphore, gate);
             throw;
         }
 
@@ -134,7 +136,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
             // is gone), since a record outliving its hold would let a waiter "recover" the next holder's lock.
             if (records.Remove(name))
             {
-                semaphore.Post();
+                GiveBack(semaphore, gate);
             }
 
             throw RefusedAcquisition(name);
@@ -147,6 +149,13 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         }
 
         return held;
+    }
+
+    /// <summary>Undoes a wait that will not become a hold: posts, then leaves the gate (posted first, as a release does).</summary>
+    private static void GiveBack(NamedSemaphore semaphore, LockGate? gate)
+    {
+        semaphore.Post();
+        gate?.Exit();
     }
 
     private Exception RefusedAcquisition(LockName name) =>

@@ -29,6 +29,8 @@ internal sealed class LockManager : IDisposable
     private readonly LockOverride _override;
     private readonly LockLifetime _lifetime;
     private readonly OwnerDeathWatch _deathWatch;
+    private readonly SharedModeMark? _sharedModeMark;
+    private readonly LockGates _gates;
     private readonly ILogger _logger;
 
     internal LockManager(
@@ -41,16 +43,20 @@ internal sealed class LockManager : IDisposable
     {
         _files = files;
         _logger = logger;
+
+        // Shared with Python: marked before any semaphore is taken, so that gated managers know their gates do not cover this one.
+        _sharedModeMark = routerLockFiles ? new SharedModeMark(files) : null;
         _records = new OwnerRecords(files, routerLockFiles);
-        _recovery = new LockRecovery(files, _records, logger);
+        var gates = _gates = new LockGates(_records, gated: !routerLockFiles);
+        _recovery = new LockRecovery(files, _records, gates, logger);
         _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records);
-        _override = new LockOverride(files, _records, _recovery, probeInterval, logger);
+        _override = new LockOverride(files, _records, _recovery, _sharedModeMark, probeInterval, logger);
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _lifetime = new LockLifetime(CloseResources);
-        _releaser = new LockReleaser(files, _records, _semaphores, _held, _lifetime, logger, timeProvider);
+        _releaser = new LockReleaser(files, _records, _semaphores, gates, _held, _lifetime, logger, timeProvider);
         _deathWatch = new OwnerDeathWatch(_records, name => TryRecoverDeadOwner(name), logger);
         var waiter = new LockWaiter(_recovery, Watcher, files, _lifetime, probeInterval, _deathWatch);
-        _acquirer = new LockAcquirer(_records, _semaphores, _held, waiter, _releaser, _lifetime, logger, timeProvider);
+        _acquirer = new LockAcquirer(_records, _semaphores, gates, _sharedModeMark, _held, waiter, _releaser, _lifetime, logger, timeProvider);
         ProcessExitGuard.Register(this);
     }
 
@@ -177,7 +183,7 @@ internal sealed class LockManager : IDisposable
     internal bool ForceRelease(LockName name) => GetValue(name) >= 0 && InFlight(name, _override.ForceRelease);
 
     /// <summary>Recovers the lock if its recorded owner died; used by waiters that never acquire (WaitForRouter).</summary>
-    internal bool TryRecoverDeadOwner(LockName name) => InFlight(name, _recovery.TryRecover);
+    internal bool TryRecoverDeadOwner(LockName name) => InFlight(name, (lockName, semaphore) => _recovery.TryRecover(lockName, semaphore));
 
     /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
     internal HeldLock? FindHeld(LockName name) => _held.Find(name);
@@ -248,6 +254,8 @@ internal sealed class LockManager : IDisposable
         _deathWatch.Dispose();
         Watcher.Dispose();
         _semaphores.Dispose();
-        _records.Dispose();
+        _gates.Dispose();
+        _records.Dispose(); // Closes the slot files, and with them any gate still held.
+        _sharedModeMark?.Dispose(); // Last: no semaphore of this manager is held any more.
     }
 }

@@ -8,7 +8,7 @@ namespace Tsim.Registry.Locking;
 /// The operator override: frees a held lock whose holder left no usable trace, which automatic recovery
 /// (<see cref="LockRecovery"/>) cannot judge (docs/ARCHITECTURE.md, "Crash safety").
 /// </summary>
-internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, LockTimeout probeInterval, ILogger logger)
+internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, SharedModeMark? ownMark, LockTimeout probeInterval, ILogger logger)
 {
     /// <summary>
     /// Frees the lock unless a live (or unjudgeable) owner is recorded; a dead recorded owner goes through the normal
@@ -33,6 +33,22 @@ internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRe
             }
 
             return recovery.TryRecover(name, semaphore);
+        }
+
+        // A registry not shared with Python: whoever holds the semaphore holds the lock's gate until after its post, and
+        // the kernel frees a dead process's gate, so a gate held elsewhere means a live holder without a record yet (or
+        // any more), or a live acquirer about to recover a dead one's lock itself. A free gate means a dead holder, which
+        // the recovery frees. (While a manager shared with Python is alive, a held gate may also be a waiter's, and a
+        // free one proves nothing: the watch below decides.)
+        if (records.IsGateLockedElsewhere(name) && !(ownMark?.IsTakenByOthers() ?? SharedModeMark.IsTakenByAnyone(files)))
+        {
+            throw new InvalidOperationException(
+                $"Lock '{name}' is held, or being taken, by a live process: it has the lock's gate, which the kernel releases when a process dies. Refusing to force it free.");
+        }
+
+        if (recovery.TryRecover(name, semaphore))
+        {
+            return true;
         }
 
         // No record: a holder killed between its wait and its record, or a Python holder (which writes none), which the
@@ -70,7 +86,7 @@ internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRe
             throw new InvalidOperationException($"Lock '{name}' was not forced free: its unusable owner record cannot be removed.");
         }
 
-        LockHandover.PostAndNotify(semaphore, name, files);
+        LockHandover.PostAndNotify(semaphore, name, files, gate: null, leaveGate: false);
         logger.LockForced(name.Value);
         return true;
     }

@@ -41,16 +41,88 @@ namespace Tsim.Registry.Locking;
 /// holds it now) is discarded without a post.
 /// </para>
 /// <para>
+/// (5) In a registry not shared with Python every holder has the lock's gate (<see cref="LockGate"/>) from before its
+/// wait until after its post, and the kernel releases a dead holder's gate. Whoever has the gate, while no manager
+/// shared with Python is alive (<see cref="SharedModeMark"/>), therefore knows that a taken semaphore was left taken
+/// by a dead process, record or not: it posts it under the guard (<see cref="TryRecoverUnderGate"/>). That covers the
+/// microseconds without a record too, so such a registry never keeps a dead holder's lock (docs/ARCHITECTURE.md,
+/// "Crash safety").
+/// </para>
+/// <para>
 /// What the argument assumes: nobody posts without holding. The Python implementation's release posts whether or
 /// not it holds (docs/ARCHITECTURE.md, "Deviations", 3); such a stray post already lets two holders in on its own, and after it a dead
 /// owner's record no longer matches the semaphore, so a recovery may post a second time. Records are also discarded
 /// when this process creates the semaphore anew, since a record of a removed semaphore proves nothing.
 /// </para>
 /// </remarks>
-internal sealed class LockRecovery(LockFiles files, OwnerRecords records, ILogger logger)
+internal sealed class LockRecovery(LockFiles files, OwnerRecords records, LockGates gates, ILogger logger)
 {
+    /// <summary>
+    /// Recovers the lock if its recorded owner is dead, or, where locks have gates, if the gate is free (or the
+    /// caller's) while the semaphore is taken. Returns <see langword="true"/> when it posted.
+    /// </summary>
+    /// <param name="name">The lock.</param>
+    /// <param name="semaphore">This manager's handle of its semaphore.</param>
+    /// <param name="heldGate">The lock's gate when the caller holds it (an acquirer), otherwise <see langword="null"/>.</param>
+    internal bool TryRecover(LockName name, NamedSemaphore semaphore, LockGate? heldGate = null)
+    {
+        if (TryRecoverRecorded(name, semaphore, heldGate ?? gates.For(name)))
+        {
+            return true;
+        }
+
+        if (heldGate is not null)
+        {
+            return TryRecoverUnderGate(name, semaphore, heldGate);
+        }
+
+        if (gates.For(name) is not { } gate || !gate.TryEnter())
+        {
+            return false; // No gates, or whoever has the gate is alive and deals with the semaphore itself.
+        }
+
+        try
+        {
+            return TryRecoverUnderGate(name, semaphore, gate);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// With the lock's gate held: posts a taken semaphore, which only a dead process can have left taken while no
+    /// manager shared with Python is alive (remarks, 5). Returns <see langword="true"/> when it posted.
+    /// </summary>
+    private bool TryRecoverUnderGate(LockName name, NamedSemaphore semaphore, LockGate gate)
+    {
+        if (semaphore.GetValue() != 0 || SharedModeMark.IsTakenByAnyone(files))
+        {
+            return false;
+        }
+
+        // Under the guard, so that a recovery by record (which does not need the gate) cannot post the same hold again.
+        using var guard = TryTakeGuard(name);
+        if (guard is null || semaphore.GetValue() != 0)
+        {
+            return false;
+        }
+
+        var record = records.Read(name);
+        if (!records.Discard(name))
+        {
+            return false;
+        }
+
+        LockHandover.PostAndNotify(semaphore, name, files, gate, leaveGate: false);
+        logger.LockRecoveredUnderGate(name.Value, record?.JobId ?? "unknown", record?.Pid ?? 0);
+        RegistryTelemetry.RecordRecovery(name);
+        return true;
+    }
+
     /// <summary>Recovers the lock if its recorded owner is dead. Returns <see langword="true"/> when it posted.</summary>
-    internal bool TryRecover(LockName name, NamedSemaphore semaphore)
+    private bool TryRecoverRecorded(LockName name, NamedSemaphore semaphore, LockGate? gate)
     {
         if (records.Read(name) is not { } observed || OwnerLivenessCheck.Check(observed) != OwnerLiveness.Dead)
         {
@@ -104,7 +176,7 @@ internal sealed class LockRecovery(LockFiles files, OwnerRecords records, ILogge
                 return false;
             }
 
-            LockHandover.PostAndNotify(target, name, files);
+            LockHandover.PostAndNotify(target, name, files, gate, leaveGate: false);
             logger.LockRecovered(name.Value, current.JobId, current.Pid, current.AcquiredAt);
             RegistryTelemetry.RecordRecovery(name);
             return true;

@@ -7,7 +7,7 @@ namespace Tsim.Registry.Locking;
 /// Releases the locks of one manager: only a hold the manager has (a release by anyone else posts nothing), record
 /// first, then the post (see <see cref="LockHandover"/>).
 /// </summary>
-internal sealed class LockReleaser(LockFiles files, OwnerRecords records, SemaphoreTable semaphores, HeldLockTable heldLocks, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
+internal sealed class LockReleaser(LockFiles files, OwnerRecords records, SemaphoreTable semaphores, LockGates gates, HeldLockTable heldLocks, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
 {
     /// <summary>
     /// Releases a lock held by <paramref name="jobId"/>. Returns <see langword="false"/> and changes nothing when this
@@ -147,7 +147,8 @@ internal sealed class LockReleaser(LockFiles files, OwnerRecords records, Semaph
                 $"Lock '{name}' was not released: its owner record '{files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
         }
 
-        LockHandover.PostAndNotify(semaphores.GetOrOpen(name), name, files);
+        var gate = gates.For(name);
+        LockHandover.PostAndNotify(semaphores.GetOrOpen(name), name, files, gate, leaveGate: gate is not null);
         var heldFor = timeProvider.GetUtcNow() - held.AcquiredAt;
         RegistryTelemetry.RecordLockHeld(name, heldFor);
         if (logger.IsEnabled(LogLevel.Debug))

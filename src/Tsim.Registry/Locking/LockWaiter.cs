@@ -29,6 +29,10 @@ internal sealed class LockWaiter(
     /// <summary>Takes the semaphore, waiting until <paramref name="timeout"/> (counted from <paramref name="start"/>) runs out.</summary>
     /// <param name="name">The lock.</param>
     /// <param name="semaphore">Its semaphore.</param>
+    /// <param name="gate">
+    /// Its gate in a registry not shared with Python (<see cref="LockGate"/>), entered before the semaphore and, when
+    /// this returns <see langword="true"/>, left held for the release; <see langword="null"/> when locks have none.
+    /// </param>
     /// <param name="timeout">The timeout.</param>
     /// <param name="start">When the timeout started (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</param>
     /// <param name="synchronous">
@@ -39,10 +43,43 @@ internal sealed class LockWaiter(
     /// <exception cref="ObjectDisposedException">The manager was disposed while waiting.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     internal async ValueTask<bool> WaitAsync(
-        LockName name, NamedSemaphore semaphore, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
+        LockName name, NamedSemaphore semaphore, LockGate? gate, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
+    {
+        if (gate is null)
+        {
+            return await WaitForSemaphoreAsync(name, semaphore, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!await EnterGateAsync(name, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var taken = false;
+        try
+        {
+            // Under the gate, a taken semaphore was left taken by a dead holder, and is recovered at once; unless a
+            // manager shared with Python is alive, which takes semaphores without the gate: then wait as usual
+            // (LockRecovery, remarks 5).
+            taken = semaphore.TryWait() || (recovery.TryRecover(name, semaphore, gate) && semaphore.TryWait()) ||
+                await WaitForSemaphoreAsync(name, semaphore, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false);
+            return taken;
+        }
+        finally
+        {
+            if (!taken)
+            {
+                gate.Exit();
+            }
+        }
+    }
+
+    /// <summary>The wait for the semaphore itself, with the gate (if any) held; parameters as for <see cref="WaitAsync"/>.</summary>
+    private async ValueTask<bool> WaitForSemaphoreAsync(
+        LockName name, NamedSemaphore semaphore, LockGate? gate, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
     {
         // The uncontended case: no spin, no subscription.
-        if (semaphore.TryWait() || (synchronous && !timeout.IsZero && SpinForRelease(semaphore, timeout, start)))
+        if (semaphore.TryWait() || (synchronous && !timeout.IsZero && Spin(semaphore.TryWait, timeout, start)))
         {
             return true;
         }
@@ -64,7 +101,7 @@ internal sealed class LockWaiter(
             var remaining = timeout.Remaining(start);
             if (probeDue || remaining.IsZero)
             {
-                if (recovery.TryRecover(name, semaphore) && semaphore.TryWait())
+                if (recovery.TryRecover(name, semaphore, gate) && semaphore.TryWait())
                 {
                     return true;
                 }
@@ -83,7 +120,7 @@ internal sealed class LockWaiter(
             }
 
             lifetime.ThrowIfDisposed();
-            var slice = remaining.IsInfinite || remaining.Milliseconds > probeInterval.Milliseconds ? probeInterval : remaining;
+            var slice = Slice(remaining);
             if (synchronous)
             {
                 if (semaphore.Wait(slice))
@@ -119,13 +156,89 @@ internal sealed class LockWaiter(
     }
 
     /// <summary>
-    /// Tries the semaphore a few times, yielding in between, before the caller sleeps in the kernel. Registry locks
+    /// Enters the lock's gate: first the manager's own part, then the kernel lock, sleeping on the gate word between
+    /// tries (asynchronously: on the lock directory's release events). A dead gate holder's kernel lock is free at once
+    /// but wakes nobody; its recovery by record does, which the owner watch runs the moment it dies, and a holder that
+    /// died without a record is noticed at the end of the slice.
+    /// </summary>
+    private async ValueTask<bool> EnterGateAsync(
+        LockName name, LockGate gate, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
+    {
+        while (!(synchronous
+            ? gate.EnterInProcess(Slice(timeout.Remaining(start)).TimeSpan)
+            : await gate.EnterInProcessAsync(Slice(timeout.Remaining(start)).TimeSpan, cancellationToken).ConfigureAwait(false)))
+        {
+            if (timeout.Remaining(start).IsZero)
+            {
+                return false;
+            }
+
+            lifetime.ThrowIfDisposed();
+        }
+
+        var entered = false;
+        try
+        {
+            var slot = gate.Slot;
+            entered = slot.TryLockGate() || (synchronous && !timeout.IsZero && Spin(slot.TryLockGate, timeout, start)) ||
+                await SleepUntilGateLockedAsync(name, slot, timeout, start, synchronous, cancellationToken).ConfigureAwait(false);
+            return entered;
+        }
+        finally
+        {
+            if (!entered)
+            {
+                gate.ExitInProcess();
+            }
+        }
+    }
+
+    /// <summary>The sleeping part of <see cref="EnterGateAsync"/>: <see langword="false"/> when the timeout elapsed.</summary>
+    private async ValueTask<bool> SleepUntilGateLockedAsync(
+        LockName name, OwnerRecordSlot slot, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
+    {
+        string[]? watchedFiles = null;
+        _ = !timeout.IsZero && deathWatch.Watch(name);
+        while (true)
+        {
+            // Announce (or subscribe) before trying: a release between the try and the sleep still ends the sleep.
+            using var subscription = synchronous ? null : watcher.Subscribe(watchedFiles ??= WatchedFiles(name));
+            var announced = synchronous ? slot.AnnounceGateWaiter() : 0;
+            if (slot.TryLockGate())
+            {
+                return true;
+            }
+
+            var remaining = timeout.Remaining(start);
+            if (remaining.IsZero)
+            {
+                return false;
+            }
+
+            lifetime.ThrowIfDisposed();
+            var slice = Slice(remaining).TimeSpan;
+            var woken = synchronous
+                ? slot.WaitForGateRelease(announced, slice)
+                : await WaitForReleaseAsync(subscription!.Changed, slice, cancellationToken).ConfigureAwait(false);
+            if (!woken)
+            {
+                _ = deathWatch.Watch(name); // A quiet slice: the gate may have changed hands, so watch whoever holds it now.
+            }
+        }
+    }
+
+    /// <summary>One sleep: the probe interval, or what is left of the timeout when that is shorter.</summary>
+    private LockTimeout Slice(LockTimeout remaining) =>
+        remaining.IsInfinite || remaining.Milliseconds > probeInterval.Milliseconds ? probeInterval : remaining;
+
+    /// <summary>
+    /// Tries a few times, yielding in between, before the caller sleeps in the kernel. Registry locks
     /// and short router holds are released within microseconds; catching such a release here saves the futex sleep
     /// and wake-up, which on a virtual machine costs tens of microseconds and an inter-processor interrupt, and
-    /// spares the holder's sem_post the wake-up call. Bounded to a few microseconds of yielding, so a waiter for a
+    /// spares the holder's release the wake-up call. Bounded to a few microseconds of yielding, so a waiter for a
     /// long hold loses nothing.
     /// </summary>
-    private static bool SpinForRelease(NamedSemaphore semaphore, LockTimeout timeout, long start)
+    private static bool Spin(Func<bool> tryTake, LockTimeout timeout, long start)
     {
         var spinner = default(SpinWait);
         for (var attempt = 0; attempt < SpinAttempts; attempt++)
@@ -136,7 +249,7 @@ internal sealed class LockWaiter(
             }
 
             spinner.SpinOnce(sleep1Threshold: -1); // Spins, then yields the CPU (to the holder, on a busy machine); never sleeps.
-            if (semaphore.TryWait())
+            if (tryTake())
             {
                 return true;
             }

@@ -13,7 +13,8 @@ namespace Tsim.Registry.Locking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout: an 8-byte sequence number, a 4-byte record length, 4 reserved bytes, then the record's JSON. Only the
+/// Layout: an 8-byte sequence number, a 4-byte record length, the 4-byte gate word (OwnerRecordSlot.Gate.cs), then the
+/// record's JSON. Only the
 /// lock's holder writes (the semaphore serialises holders; recovery clears a dead holder's record before it posts),
 /// and it writes as a seqlock: the sequence becomes odd, the record is copied, the sequence becomes even. A reader
 /// copies the record between two reads of the sequence and keeps the copy only when both are the same even number,
@@ -26,7 +27,7 @@ namespace Tsim.Registry.Locking;
 /// release also touches the notify file) are the only locks that use it.
 /// </para>
 /// </remarks>
-internal sealed unsafe class OwnerRecordSlot : IDisposable
+internal sealed unsafe partial class OwnerRecordSlot : IDisposable
 {
     /// <summary>The size of the file and of the mapping: one page.</summary>
     internal const int Size = 4096;
@@ -36,13 +37,17 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
     internal const int MaxRecordLength = Size - HeaderSize;
     private const int ReadAttempts = 1000;
 
+    private readonly string _path;
+    private readonly SafeFileHandle _handle;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
     private int _disposed;
 
-    private OwnerRecordSlot(MemoryMappedFile file, MemoryMappedViewAccessor view)
+    private OwnerRecordSlot(string path, SafeFileHandle handle, MemoryMappedFile file, MemoryMappedViewAccessor view)
     {
+        _path = path;
+        _handle = handle;
         _file = file;
         _view = view;
         byte* pointer = null;
@@ -164,6 +169,7 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
+        _handle.Dispose(); // Drops this open file's gate lock, if it still has it (OwnerRecordSlot.Gate.cs).
     }
 
     /// <summary>
@@ -219,10 +225,10 @@ internal sealed unsafe class OwnerRecordSlot : IDisposable
 
         try
         {
-            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
             try
             {
-                return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+                return new OwnerRecordSlot(path, handle, file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
             }
             catch
             {

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+
+namespace Tsim.Registry.Locking;
+
+/// <summary>The gates (<see cref="LockGate"/>) of one manager's locks, created on first use; none in a registry shared with Python.</summary>
+internal sealed class LockGates(OwnerRecords records, bool gated) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, LockGate> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>Gets a value indicating whether this manager's locks have gates.</summary>
+    internal bool Enabled => gated;
+
+    /// <summary>Gets the lock's gate, or <see langword="null"/> when locks have none.</summary>
+    /// <exception cref="RegistryException">The lock's slot file cannot be created or mapped.</exception>
+    /// <exception cref="ObjectDisposedException">The manager's resources were closed.</exception>
+    internal LockGate? For(LockName name) =>
+        !gated ? null
+        : _gates.TryGetValue(name.Value, out var gate) ? gate
+        : _gates.GetOrAdd(name.Value, static (_, state) => new LockGate(state.records.Slot(state.name)), (records, name));
+
+    /// <summary>Disposes every gate; called once no operation of the manager is in flight.</summary>
+    public void Dispose()
+    {
+        foreach (var gate in _gates.Values)
+        {
+            gate.Dispose();
+        }
+
+        _gates.Clear();
+    }
+}
