@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
+using Tsim.Registry.Locking;
 using static Tsim.Registry.TestWorker.Protocol;
 
 namespace Tsim.Registry.TestWorker;
@@ -133,9 +136,9 @@ internal static class CrashCommands
                 return 1;
             }
 
-            overlaps += Enter(marker, self);
+            overlaps += Enter(marker, self, router);
             Thread.Sleep(1);
-            overlaps += Leave(marker, self);
+            overlaps += Leave(marker, self, router);
             if (!manager.ReleaseRouterLock(router, job))
             {
                 Say($"not-held {Number(rounds)}");
@@ -147,6 +150,73 @@ internal static class CrashCommands
         }
 
         Say($"done {Number(rounds)} {Number(overlaps)}");
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>chaos-two-locks ROUTER --marker-dir DIR</c>: after <c>go</c>, alternates until <c>stop</c> (or end of input)
+    /// between the router's lock, through the public API, and the hosts-registry lock, held directly as every
+    /// registration holds it (<see cref="LockManager.AcquireRegistryLock"/>). After each round it prints
+    /// <c>router TS</c> or <c>hosts TS</c>, TS the moment that lock was granted; <c>overlap LOCK DETAIL</c> at once when
+    /// it finds another process inside; then <c>done ROUTER_ROUNDS HOSTS_ROUNDS OVERLAPS</c>. Meant to be SIGKILLed at
+    /// any moment.
+    /// </summary>
+    /// <remarks>
+    /// Each lock has its own marker (<c>DIR/router</c>, <c>DIR/hosts</c>), used as <see cref="ChaosLoop"/> uses its one.
+    /// Nothing sleeps, inside or between the critical sections, and nothing is printed inside them: the time is spent in
+    /// the acquisitions and releases, so a kill at a random moment lands in every part of them, the microseconds
+    /// between the semaphore wait returning and the owner record being written included. A double grant leaves the
+    /// semaphore one post ahead for good, so every later round may show it even though each stay inside is short.
+    /// </remarks>
+    internal static int ChaosTwoLocks(RegistryManager manager, WorkerArguments arguments)
+    {
+        var router = arguments.Positional(0, "router");
+        var markers = arguments.Required("--marker-dir");
+        var routerMarker = Path.Combine(markers, "router");
+        var hostsMarker = Path.Combine(markers, "hosts");
+        var locks = LockManagerOf(manager);
+        var hostsLock = LockName.HostsRegistry(manager.SemaphorePrefix);
+        var registryTimeout = LockTimeout.FromSeconds(s_acquireTimeout.TotalSeconds);
+        var job = JobId("chaos2");
+        var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+
+        ReadyThenWaitForGo();
+        var stop = StopOnNextCommand();
+
+        int routerRounds = 0, hostsRounds = 0, overlaps = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            if (!manager.AcquireRouterLock(router, job, s_acquireTimeout))
+            {
+                Say($"timeout router {Number(routerRounds)}");
+                return 1;
+            }
+
+            var granted = Stopwatch.GetTimestamp();
+            overlaps += Enter(routerMarker, self, "router");
+            overlaps += Leave(routerMarker, self, "router");
+            if (!manager.ReleaseRouterLock(router, job))
+            {
+                Say($"not-held router {Number(routerRounds)}");
+                return 1;
+            }
+
+            routerRounds++;
+            Say($"router {Stamp(granted)}");
+
+            // A timeout throws (RegistryLockTimeoutException): Main reports it on stderr and exits 2.
+            using (locks.AcquireRegistryLock(hostsLock, registryTimeout))
+            {
+                granted = Stopwatch.GetTimestamp();
+                overlaps += Enter(hostsMarker, self, "hosts");
+                overlaps += Leave(hostsMarker, self, "hosts");
+            }
+
+            hostsRounds++;
+            Say($"hosts {Stamp(granted)}");
+        }
+
+        Say($"done {Number(routerRounds)} {Number(hostsRounds)} {Number(overlaps)}");
         return 0;
     }
 
@@ -172,8 +242,19 @@ internal static class CrashCommands
         return 0;
     }
 
-    /// <summary>Creates the marker; returns 1 when another live process is inside.</summary>
-    private static int Enter(string marker, string self)
+    /// <summary>
+    /// The manager's own lock manager, the one its registrations take the hosts-registry lock through. RegistryManager
+    /// keeps it in a private field and exposes no accessor; the field is found by its type, not its name.
+    /// </summary>
+    private static LockManager LockManagerOf(RegistryManager manager) =>
+        typeof(RegistryManager).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
+            .SingleOrDefault(field => field.FieldType == typeof(LockManager))?.GetValue(manager) as LockManager
+        ?? throw new InvalidOperationException("RegistryManager has no single field of type LockManager any more; chaos-two-locks needs its lock manager.");
+
+    private static string Stamp(long timestamp) => timestamp.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Creates the marker of <paramref name="lockLabel"/>; returns 1 when another live process is inside.</summary>
+    private static int Enter(string marker, string self, string lockLabel)
     {
         for (var attempt = 0; attempt < 2; attempt++)
         {
@@ -195,24 +276,24 @@ internal static class CrashCommands
 
             if (IsAlive(inside))
             {
-                Say($"overlap entering: pid {inside} is inside");
+                Say($"overlap {lockLabel} entering: pid {inside} is inside");
                 return 1;
             }
 
             File.Delete(marker); // Left by a holder that died inside; under the lock nobody else touches it.
         }
 
-        Say("overlap entering: the marker keeps coming back");
+        Say($"overlap {lockLabel} entering: the marker keeps coming back");
         return 1;
     }
 
-    /// <summary>Deletes our marker; returns 1 when it is no longer ours.</summary>
-    private static int Leave(string marker, string self)
+    /// <summary>Deletes our marker of <paramref name="lockLabel"/>; returns 1 when it is no longer ours.</summary>
+    private static int Leave(string marker, string self, string lockLabel)
     {
         var inside = ReadMarker(marker);
         if (inside != self)
         {
-            Say($"overlap leaving: marker names {inside ?? "nobody"}");
+            Say($"overlap {lockLabel} leaving: marker names {inside ?? "nobody"}");
             return 1;
         }
 

@@ -26,7 +26,8 @@ namespace Tsim.Registry.TestWorker;
 /// lease-loop HOST RUN N [--hold] [--neighbor IP] [--router R]
 ///                                        loops print "ready" and start on the stdin line "go"
 /// wait ROUTER [--timeout S]              "waiting", then "free ELAPSED_MS TS" | "timeout ELAPSED_MS" (exit 1)
-/// hold | chaos-loop | register-loop      crash-safety commands, meant to be killed: see CrashCommands
+/// hold | chaos-loop | chaos-two-locks | register-loop
+///                                        crash-safety commands, meant to be killed: see CrashCommands
 /// acquire-loop ROUTER                    on each "next": "waiting", then "acquired TS" (and a release)
 /// hold-busy ROUTER JOB                   "acquired TS", then "alive TS" lines from a thread until "exit" ends the process
 /// register-limited LIMIT INFO_BYTES      under RLIMIT_FSIZE=LIMIT: "raised TYPE" (exit 1) | "registered"
@@ -64,6 +65,7 @@ internal static class Program
                     "acquire-loop" => CrashCommands.AcquireLoop(manager, arguments),
                     "hold-busy" => CrashCommands.HoldBusy(manager, arguments),
                     "chaos-loop" => CrashCommands.ChaosLoop(manager, arguments),
+                    "chaos-two-locks" => CrashCommands.ChaosTwoLocks(manager, arguments),
                     "register-loop" => CrashCommands.RegisterLoop(manager, arguments),
                     "register-limited" => FullDiskCommands.RegisterLimited(manager, arguments),
                     "dispose-race" => SlotCommands.DisposeRace(manager, arguments),
