@@ -37,6 +37,9 @@ public sealed partial class RegistryManager : IDisposable
     private readonly Action<HeldLock> _auditScopeRelease;
     private int _disposed;
 
+    /// <summary>Gets the lock manager every operation of this facade takes its locks through (for test processes that take a registry lock directly).</summary>
+    internal LockManager Locks => _locks;
+
     /// <summary>Creates a manager from options, creating the registry and lock directories (mode 0700) if needed.</summary>
     /// <param name="options">The configuration; validated here.</param>
     /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>

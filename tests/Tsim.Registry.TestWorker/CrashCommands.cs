@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using Tsim.Registry.Locking;
 using static Tsim.Registry.TestWorker.Protocol;
 
@@ -174,7 +173,7 @@ internal static class CrashCommands
         var markers = arguments.Required("--marker-dir");
         var routerMarker = Path.Combine(markers, "router");
         var hostsMarker = Path.Combine(markers, "hosts");
-        var locks = LockManagerOf(manager);
+        var locks = manager.Locks;
         var hostsLock = LockName.HostsRegistry(manager.SemaphorePrefix);
         var registryTimeout = LockTimeout.FromSeconds(s_acquireTimeout.TotalSeconds);
         var job = JobId("chaos2");
@@ -241,15 +240,6 @@ internal static class CrashCommands
         Say("done");
         return 0;
     }
-
-    /// <summary>
-    /// The manager's own lock manager, the one its registrations take the hosts-registry lock through. RegistryManager
-    /// keeps it in a private field and exposes no accessor; the field is found by its type, not its name.
-    /// </summary>
-    private static LockManager LockManagerOf(RegistryManager manager) =>
-        typeof(RegistryManager).GetFields(BindingFlags.Instance | BindingFlags.NonPublic)
-            .SingleOrDefault(field => field.FieldType == typeof(LockManager))?.GetValue(manager) as LockManager
-        ?? throw new InvalidOperationException("RegistryManager has no single field of type LockManager any more; chaos-two-locks needs its lock manager.");
 
     private static string Stamp(long timestamp) => timestamp.ToString(CultureInfo.InvariantCulture);
 
