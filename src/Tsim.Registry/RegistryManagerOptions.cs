@@ -156,12 +156,13 @@ public sealed class RegistryManagerOptions
     /// Creating and removing that file is most of a router lock cycle's cost (about 11 µs). Set it to
     /// <see langword="false"/> when only this library uses the registry: router owner records then live in a shared
     /// memory page (<c>LOCKDIR/.PREFIX-router-NAME.owner</c>) like the registry locks' records, and a lock cycle costs
-    /// a few microseconds. Every lock then also has a gate: a lock on its slot file, taken before the semaphore and
+    /// a few microseconds. Every lock then also has a gate: a lock on the semaphore's file, taken before the semaphore and
     /// held until after the post, which the kernel releases when its holder dies. A holder killed at any moment,
     /// even between acquiring and writing its owner record, is then recovered by the next process that takes the gate,
     /// so no lock stays held by a dead process. That rests on the declaration: a Python process that takes a lock of
-    /// such a registry takes no gate, and can be granted the lock beside a C# holder. Managers of this library left at
-    /// <see langword="true"/> on the same lock directory are detected and safe. Not part of the specification; JSON key
+    /// such a registry takes no gate, and can be granted the lock beside a C# holder: do not set it where Python
+    /// processes take locks. Managers of this library left at <see langword="true"/> mark the semaphores they open and
+    /// are safe. Not part of the specification; JSON key
     /// <c>shared_with_python</c>.
     /// </value>
     [ConfigurationKeyName("shared_with_python")]

@@ -1,5 +1,3 @@
-using Tsim.Registry.Locking;
-using Tsim.Registry.Security;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests;
@@ -57,18 +55,18 @@ public sealed class RegistryManagerRoutersNotSharedWithPythonTests : RegistryMan
         manager.AcquireRouterLock("r1", "first").Should().BeTrue(); // Creates the semaphore and the slot.
         manager.ReleaseRouterLock("r1", "first").Should().BeTrue();
 
-        // A live holder between its wait and its record: it has the gate (its own open file of the slot) and the
-        // semaphore, and no record yet.
-        var liveHolderGate = OwnerRecordSlot.Open(RecordPath("r1"), AccessPolicy.Private, create: false)!;
-        liveHolderGate.TryLockGate().Should().BeTrue();
-        Context.OpenSemaphore(Context.RouterLockName("r1")).TryWait().Should().BeTrue();
+        // A live holder between its wait and its record: it has the gate (a lock through its own open file of the
+        // semaphore) and the semaphore, and no record yet.
+        var liveHolder = Context.OpenSemaphore(Context.RouterLockName("r1"));
+        liveHolder.TryLockGate().Should().BeTrue();
+        liveHolder.TryWait().Should().BeTrue();
 
         manager.AcquireRouterLock("r1", "second", TimeSpan.FromMilliseconds(200)).Should().BeFalse("a held gate means a live holder");
         ((Action)(() => manager.ForceReleaseRouterLock("r1"))).Should().Throw<InvalidOperationException>().WithMessage("*live process*gate*");
         Context.RouterSemaphoreValue("r1").Should().Be(0);
 
         // It dies: the kernel releases its gate (here: its open file is closed), and the semaphore is still taken.
-        liveHolderGate.Dispose();
+        liveHolder.Dispose();
 
         manager.AcquireRouterLock("r1", "second", TimeSpan.FromSeconds(5)).Should().BeTrue("a free gate over a taken semaphore means a dead holder");
         manager.ReleaseRouterLock("r1", "second").Should().BeTrue();

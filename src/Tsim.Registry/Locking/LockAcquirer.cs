@@ -14,7 +14,7 @@ namespace Tsim.Registry.Locking;
 /// caller: with the flag set nothing is ever awaited that is not complete, so the result is complete on return and
 /// no task is allocated (see <see cref="LockWaiter"/>).
 /// </remarks>
-internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphores, LockGates gates, SharedModeMark? sharedModeMark, HeldLockTable heldLocks, LockWaiter waiter, LockReleaser releaser, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
+internal sealed class LockAcquirer(LockFiles files, OwnerRecords records, SemaphoreTable semaphores, LockGates gates, HeldLockTable heldLocks, LockWaiter waiter, LockReleaser releaser, LockLifetime lifetime, ILogger logger, TimeProvider timeProvider)
 {
     /// <summary>Acquires one lock for <paramref name="jobId"/>; a router only in lock order.</summary>
     /// <param name="name">The lock.</param>
@@ -71,8 +71,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         try
         {
             var semaphore = semaphores.GetOrOpen(name);
-            var gate = gates.For(name);
-            sharedModeMark?.EnsureTaken();
+            var gate = gates.For(name, semaphore);
             var start = Stopwatch.GetTimestamp();
             if (!await waiter.WaitAsync(name, semaphore, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false))
             {
@@ -102,7 +101,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         if (lifetime.IsExiting || lifetime.IsDisposed)
         {
             // Exit or Dispose has already released what it knew of: do not start holding anything new.
-            GiveBack(semaphore, gate);
+            GiveBack(name, semaphore, gate);
             throw RefusedAcquisition(name);
         }
 
@@ -115,7 +114,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         }
         catch
         {
-            GiveBack(semaphore, gate);
+            GiveBack(name, semaphore, gate);
             throw;
         }
 
@@ -136,7 +135,7 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
             // is gone), since a record outliving its hold would let a waiter "recover" the next holder's lock.
             if (records.Remove(name))
             {
-                GiveBack(semaphore, gate);
+                GiveBack(name, semaphore, gate);
             }
 
             throw RefusedAcquisition(name);
@@ -151,12 +150,9 @@ internal sealed class LockAcquirer(OwnerRecords records, SemaphoreTable semaphor
         return held;
     }
 
-    /// <summary>Undoes a wait that will not become a hold: posts, then leaves the gate (posted first, as a release does).</summary>
-    private static void GiveBack(NamedSemaphore semaphore, LockGate? gate)
-    {
-        semaphore.Post();
-        gate?.Exit();
-    }
+    /// <summary>Undoes a wait that will not become a hold the way a release hands a lock on: post, leave the gate, notify.</summary>
+    private void GiveBack(LockName name, NamedSemaphore semaphore, LockGate? gate) =>
+        LockHandover.PostAndNotify(semaphore, name, files, gate, leaveGate: gate is not null);
 
     private Exception RefusedAcquisition(LockName name) =>
         lifetime.IsDisposed

@@ -30,9 +30,15 @@ internal static class LockHandover
         }
         else
         {
-            gate?.Slot.WakeGateWaiters();
+            gate?.Wake();
         }
 
+        Notify(name, files);
+    }
+
+    /// <summary>Touches a router's notify file (registry locks have none), which wakes inotify waiters, Python's too.</summary>
+    internal static void Notify(LockName name, LockFiles files)
+    {
         if (name.RouterName is { } routerName)
         {
             files.TouchNotify(routerName);

@@ -29,7 +29,6 @@ internal sealed class LockManager : IDisposable
     private readonly LockOverride _override;
     private readonly LockLifetime _lifetime;
     private readonly OwnerDeathWatch _deathWatch;
-    private readonly SharedModeMark? _sharedModeMark;
     private readonly LockGates _gates;
     private readonly ILogger _logger;
 
@@ -44,19 +43,17 @@ internal sealed class LockManager : IDisposable
         _files = files;
         _logger = logger;
 
-        // Shared with Python: marked before any semaphore is taken, so that gated managers know their gates do not cover this one.
-        _sharedModeMark = routerLockFiles ? new SharedModeMark(files) : null;
         _records = new OwnerRecords(files, routerLockFiles);
         var gates = _gates = new LockGates(_records, gated: !routerLockFiles);
         _recovery = new LockRecovery(files, _records, gates, logger);
-        _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records);
-        _override = new LockOverride(files, _records, _recovery, _sharedModeMark, probeInterval, logger);
+        _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records, markSharedWithPython: routerLockFiles);
+        _override = new LockOverride(files, _records, _recovery, gates, probeInterval, logger);
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _lifetime = new LockLifetime(CloseResources);
         _releaser = new LockReleaser(files, _records, _semaphores, gates, _held, _lifetime, logger, timeProvider);
         _deathWatch = new OwnerDeathWatch(_records, name => TryRecoverDeadOwner(name), logger);
         var waiter = new LockWaiter(_recovery, Watcher, files, _lifetime, probeInterval, _deathWatch);
-        _acquirer = new LockAcquirer(_records, _semaphores, gates, _sharedModeMark, _held, waiter, _releaser, _lifetime, logger, timeProvider);
+        _acquirer = new LockAcquirer(files, _records, _semaphores, gates, _held, waiter, _releaser, _lifetime, logger, timeProvider);
         ProcessExitGuard.Register(this);
     }
 
@@ -185,6 +182,9 @@ internal sealed class LockManager : IDisposable
     /// <summary>Recovers the lock if its recorded owner died; used by waiters that never acquire (WaitForRouter).</summary>
     internal bool TryRecoverDeadOwner(LockName name) => InFlight(name, (lockName, semaphore) => _recovery.TryRecover(lockName, semaphore));
 
+    /// <summary>Gets this manager's gate of a lock, or <see langword="null"/> when its locks have none (tests simulate a holder with it).</summary>
+    internal LockGate? GateOf(LockName name) => _gates.For(name, _semaphores.GetOrOpen(name));
+
     /// <summary>Finds which of this manager's jobs holds a lock, if any.</summary>
     internal HeldLock? FindHeld(LockName name) => _held.Find(name);
 
@@ -255,7 +255,6 @@ internal sealed class LockManager : IDisposable
         Watcher.Dispose();
         _semaphores.Dispose();
         _gates.Dispose();
-        _records.Dispose(); // Closes the slot files, and with them any gate still held.
-        _sharedModeMark?.Dispose(); // Last: no semaphore of this manager is held any more.
+        _records.Dispose();
     }
 }

@@ -8,7 +8,7 @@ namespace Tsim.Registry.Locking;
 /// The operator override: frees a held lock whose holder left no usable trace, which automatic recovery
 /// (<see cref="LockRecovery"/>) cannot judge (docs/ARCHITECTURE.md, "Crash safety").
 /// </summary>
-internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, SharedModeMark? ownMark, LockTimeout probeInterval, ILogger logger)
+internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRecovery recovery, LockGates gates, LockTimeout probeInterval, ILogger logger)
 {
     /// <summary>
     /// Frees the lock unless a live (or unjudgeable) owner is recorded; a dead recorded owner goes through the normal
@@ -40,7 +40,8 @@ internal sealed class LockOverride(LockFiles files, OwnerRecords records, LockRe
         // any more), or a live acquirer about to recover a dead one's lock itself. A free gate means a dead holder, which
         // the recovery frees. (While a manager shared with Python is alive, a held gate may also be a waiter's, and a
         // free one proves nothing: the watch below decides.)
-        if (records.IsGateLockedElsewhere(name) && !(ownMark?.IsTakenByOthers() ?? SharedModeMark.IsTakenByAnyone(files)))
+        if (gates.For(name, semaphore)?.IsEnteredInProcess == true ||
+            (semaphore.IsGateHeldElsewhere() && !semaphore.IsMarkedSharedWithPythonElsewhere()))
         {
             throw new InvalidOperationException(
                 $"Lock '{name}' is held, or being taken, by a live process: it has the lock's gate, which the kernel releases when a process dies. Refusing to force it free.");

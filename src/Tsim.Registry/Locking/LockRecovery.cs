@@ -41,11 +41,12 @@ namespace Tsim.Registry.Locking;
 /// holds it now) is discarded without a post.
 /// </para>
 /// <para>
-/// (5) In a registry not shared with Python every holder has the lock's gate (<see cref="LockGate"/>) from before its
-/// wait until after its post, and the kernel releases a dead holder's gate. Whoever has the gate, while no manager
-/// shared with Python is alive (<see cref="SharedModeMark"/>), therefore knows that a taken semaphore was left taken
-/// by a dead process, record or not: it posts it under the guard (<see cref="TryRecoverUnderGate"/>). That covers the
-/// microseconds without a record too, so such a registry never keeps a dead holder's lock (docs/ARCHITECTURE.md,
+/// (5) In a registry not shared with Python every holder has the lock's gate (<see cref="LockGate"/>, a lock on the
+/// semaphore's own file) from before its wait until after its post, and the kernel releases a dead holder's gate.
+/// Whoever has the gate, while no manager shared with Python has the semaphore open
+/// (<see cref="NamedSemaphore.IsMarkedSharedWithPythonElsewhere"/>), therefore knows that a taken semaphore was left
+/// taken by a dead process, record or not: it posts it under the guard (<see cref="TryRecoverUnderGate"/>). That covers
+/// the microseconds without a record too, so such a registry never keeps a dead holder's lock (docs/ARCHITECTURE.md,
 /// "Crash safety").
 /// </para>
 /// <para>
@@ -66,56 +67,77 @@ internal sealed class LockRecovery(LockFiles files, OwnerRecords records, LockGa
     /// <param name="heldGate">The lock's gate when the caller holds it (an acquirer), otherwise <see langword="null"/>.</param>
     internal bool TryRecover(LockName name, NamedSemaphore semaphore, LockGate? heldGate = null)
     {
-        if (TryRecoverRecorded(name, semaphore, heldGate ?? gates.For(name)))
+        var gate = heldGate ?? gates.For(name, semaphore);
+        if (TryRecoverRecorded(name, semaphore, gate))
         {
             return true;
         }
 
         if (heldGate is not null)
         {
-            return TryRecoverUnderGate(name, semaphore, heldGate);
+            return TryRecoverUnderGate(name, semaphore, heldGate); // The caller takes the semaphore next: no one to notify.
         }
 
-        if (gates.For(name) is not { } gate || !gate.TryEnter())
+        if (gate is null || !gate.TryEnter())
         {
             return false; // No gates, or whoever has the gate is alive and deals with the semaphore itself.
         }
 
+        bool recovered;
         try
         {
-            return TryRecoverUnderGate(name, semaphore, gate);
+            recovered = TryRecoverUnderGate(name, semaphore, gate);
         }
         finally
         {
             gate.Exit();
         }
+
+        if (recovered)
+        {
+            LockHandover.Notify(name, files); // After leaving the gate: a waiter woken by the touch must find it free.
+        }
+
+        return recovered;
     }
 
     /// <summary>
     /// With the lock's gate held: posts a taken semaphore, which only a dead process can have left taken while no
-    /// manager shared with Python is alive (remarks, 5). Returns <see langword="true"/> when it posted.
+    /// manager shared with Python has it open (remarks, 5). Returns <see langword="true"/> when it posted; notifying
+    /// router waiters is the caller's.
     /// </summary>
     private bool TryRecoverUnderGate(LockName name, NamedSemaphore semaphore, LockGate gate)
     {
-        if (semaphore.GetValue() != 0 || SharedModeMark.IsTakenByAnyone(files))
+        if (semaphore.GetValue() != 0)
         {
             return false;
         }
 
         // Under the guard, so that a recovery by record (which does not need the gate) cannot post the same hold again.
+        // The checks come after it: once the guard is held and the value is 0, only a holder's own post can change
+        // the value, and the mark check then also covers a manager shared with Python that opens the semaphore later
+        // (it cannot take a semaphore at 0).
         using var guard = TryTakeGuard(name);
-        if (guard is null || semaphore.GetValue() != 0)
+        if (guard is null || semaphore.GetValue() != 0 || semaphore.IsMarkedSharedWithPythonElsewhere())
         {
             return false;
         }
 
+        // A live owner's record with its gate free: a process that takes no gate (another version of this library).
+        // It holds the lock; leave it to it.
         var record = records.Read(name);
+        if (record is not null && OwnerLivenessCheck.Check(record) == OwnerLiveness.Alive)
+        {
+            return false;
+        }
+
         if (!records.Discard(name))
         {
             return false;
         }
 
-        LockHandover.PostAndNotify(semaphore, name, files, gate, leaveGate: false);
+        semaphore.Post();
+        gate.Wake();
         logger.LockRecoveredUnderGate(name.Value, record?.JobId ?? "unknown", record?.Pid ?? 0);
         RegistryTelemetry.RecordRecovery(name);
         return true;

@@ -147,8 +147,9 @@ internal sealed class LockReleaser(LockFiles files, OwnerRecords records, Semaph
                 $"Lock '{name}' was not released: its owner record '{files.OwnerRecordPath(name)}' could not be removed. The lock is recovered once this process exits.");
         }
 
-        var gate = gates.For(name);
-        LockHandover.PostAndNotify(semaphores.GetOrOpen(name), name, files, gate, leaveGate: gate is not null);
+        var semaphore = semaphores.GetOrOpen(name);
+        var gate = gates.For(name, semaphore);
+        LockHandover.PostAndNotify(semaphore, name, files, gate, leaveGate: gate is not null);
         var heldFor = timeProvider.GetUtcNow() - held.AcquiredAt;
         RegistryTelemetry.RecordLockHeld(name, heldFor);
         if (logger.IsEnabled(LogLevel.Debug))

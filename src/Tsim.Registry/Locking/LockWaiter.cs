@@ -179,9 +179,8 @@ internal sealed class LockWaiter(
         var entered = false;
         try
         {
-            var slot = gate.Slot;
-            entered = slot.TryLockGate() || (synchronous && !timeout.IsZero && Spin(slot.TryLockGate, timeout, start)) ||
-                await SleepUntilGateLockedAsync(name, slot, timeout, start, synchronous, cancellationToken).ConfigureAwait(false);
+            entered = gate.TryLockKernelPart() || (synchronous && !timeout.IsZero && Spin(gate.TryLockKernelPart, timeout, start)) ||
+                await SleepUntilGateLockedAsync(name, gate, timeout, start, synchronous, cancellationToken).ConfigureAwait(false);
             return entered;
         }
         finally
@@ -195,8 +194,9 @@ internal sealed class LockWaiter(
 
     /// <summary>The sleeping part of <see cref="EnterGateAsync"/>: <see langword="false"/> when the timeout elapsed.</summary>
     private async ValueTask<bool> SleepUntilGateLockedAsync(
-        LockName name, OwnerRecordSlot slot, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
+        LockName name, LockGate gate, LockTimeout timeout, long start, bool synchronous, CancellationToken cancellationToken)
     {
+        var slot = gate.Slot;
         string[]? watchedFiles = null;
         _ = !timeout.IsZero && deathWatch.Watch(name);
         while (true)
@@ -204,7 +204,7 @@ internal sealed class LockWaiter(
             // Announce (or subscribe) before trying: a release between the try and the sleep still ends the sleep.
             using var subscription = synchronous ? null : watcher.Subscribe(watchedFiles ??= WatchedFiles(name));
             var announced = synchronous ? slot.AnnounceGateWaiter() : 0;
-            if (slot.TryLockGate())
+            if (gate.TryLockKernelPart())
             {
                 return true;
             }

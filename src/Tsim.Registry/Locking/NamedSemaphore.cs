@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Tsim.Registry.Interop;
 using Tsim.Registry.Security;
 
@@ -13,16 +14,19 @@ namespace Tsim.Registry.Locking;
 /// descriptor to judge, so a check by path afterwards can be raced (a squatter's semaphore, unlinked right after the
 /// open, looks like "nothing to judge"). Here the file is opened with O_NOFOLLOW, judged with statx on that
 /// descriptor, and that descriptor is mapped. The memory is the same sem_t sem_open maps, so C# and Python processes
-/// share the semaphore as before.
+/// share the semaphore as before. The descriptor stays open for the instance's lifetime: the gate and the
+/// shared-with-Python mark are locks on this very file (NamedSemaphore.Gate.cs).
 /// </remarks>
-internal sealed class NamedSemaphore : IDisposable
+internal sealed partial class NamedSemaphore : IDisposable
 {
     private readonly SafeSemaphoreHandle _handle;
+    private readonly SafeFileHandle _file;
 
-    private NamedSemaphore(string name, SafeSemaphoreHandle handle, in Interop.Statx status)
+    private NamedSemaphore(string name, SafeSemaphoreHandle handle, SafeFileHandle file, in Interop.Statx status)
     {
         Name = name;
         _handle = handle;
+        _file = file;
         Instance = string.Create(
             CultureInfo.InvariantCulture,
             $"{status.DevMajor}:{status.DevMinor}:{status.Ino}:{status.BTime.TvSec}.{status.BTime.TvNsec:D9}");
@@ -82,11 +86,12 @@ internal sealed class NamedSemaphore : IDisposable
         var path = SemaphoreFiles.PathOf(name);
 
         // O_NONBLOCK: a FIFO planted under the name must fail the checks below, not block the open.
-        using var file = Interop.Libc.Open(
+        var file = Interop.Libc.Open(
             path, Interop.OpenFlags.O_RDWR | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_CLOEXEC | Interop.OpenFlags.O_NONBLOCK, 0);
         if (file.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
+            file.Dispose();
             return errno switch
             {
                 Interop.Errno.ENOENT => null,
@@ -98,6 +103,20 @@ internal sealed class NamedSemaphore : IDisposable
             };
         }
 
+        try
+        {
+            return Map(name, path, file, policy);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Judges the opened file and maps it; the instance then owns <paramref name="file"/>.</summary>
+    private static NamedSemaphore Map(string name, string path, SafeFileHandle file, AccessPolicy? policy)
+    {
         if (Interop.Libc.Statx(file, string.Empty, Interop.StatxConstants.AT_EMPTY_PATH, Interop.StatxConstants.STATX_BASIC_STATS | Interop.StatxConstants.STATX_BTIME, out var status) != 0)
         {
             throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "inspect");
@@ -117,7 +136,7 @@ internal sealed class NamedSemaphore : IDisposable
             throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "map");
         }
 
-        return new NamedSemaphore(name, new SafeSemaphoreHandle(mapping), status);
+        return new NamedSemaphore(name, new SafeSemaphoreHandle(mapping), file, status);
     }
 
     /// <summary>
@@ -277,10 +296,14 @@ internal sealed class NamedSemaphore : IDisposable
     }
 
     /// <summary>Closes this process's handle; the semaphore itself stays (see <see cref="Unlink"/>).</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _handle.Dispose();
+        _file.Dispose(); // Drops this instance's gate and mark, if it has them.
+    }
 
     /// <summary>Creates the private file a new semaphore is prepared in; a random name taken already is retried.</summary>
-    private static (string Path, Microsoft.Win32.SafeHandles.SafeFileHandle File) CreateTemporaryFile(string name)
+    private static (string Path, SafeFileHandle File) CreateTemporaryFile(string name)
     {
         for (var attempt = 0; ; attempt++)
         {

@@ -13,8 +13,8 @@ namespace Tsim.Registry.Locking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout: an 8-byte sequence number, a 4-byte record length, the 4-byte gate word (OwnerRecordSlot.Gate.cs), then the
-/// record's JSON. Only the
+/// Layout: an 8-byte sequence number, a 4-byte record length, the 4-byte gate word (OwnerRecordSlot.GateWord.cs), then
+/// the record's JSON. Only the
 /// lock's holder writes (the semaphore serialises holders; recovery clears a dead holder's record before it posts),
 /// and it writes as a seqlock: the sequence becomes odd, the record is copied, the sequence becomes even. A reader
 /// copies the record between two reads of the sequence and keeps the copy only when both are the same even number,
@@ -37,17 +37,13 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
     internal const int MaxRecordLength = Size - HeaderSize;
     private const int ReadAttempts = 1000;
 
-    private readonly string _path;
-    private readonly SafeFileHandle _handle;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
     private int _disposed;
 
-    private OwnerRecordSlot(string path, SafeFileHandle handle, MemoryMappedFile file, MemoryMappedViewAccessor view)
+    private OwnerRecordSlot(MemoryMappedFile file, MemoryMappedViewAccessor view)
     {
-        _path = path;
-        _handle = handle;
         _file = file;
         _view = view;
         byte* pointer = null;
@@ -169,7 +165,6 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
-        _handle.Dispose(); // Drops this open file's gate lock, if it still has it (OwnerRecordSlot.Gate.cs).
     }
 
     /// <summary>
@@ -225,10 +220,10 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
 
         try
         {
-            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             try
             {
-                return new OwnerRecordSlot(path, handle, file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+                return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
             }
             catch
             {

@@ -112,15 +112,9 @@ internal sealed class OwnerRecords : IDisposable
         return new RecordSnapshot(file, slot?.Sequence ?? -1, slot is { Usable: true, Record.Length: 0 } or null);
     }
 
-    /// <summary>Gets the lock's slot, creating its file on first use (the gate of a lock lives in it: <see cref="LockGate"/>).</summary>
+    /// <summary>Gets the lock's slot, creating its file on first use (its header carries the gate word: <see cref="LockGate"/>).</summary>
     /// <exception cref="RegistryException">The slot file cannot be created or mapped.</exception>
     internal OwnerRecordSlot Slot(LockName name) => GetSlot(name, create: true)!;
-
-    /// <summary>
-    /// Whether a process, or another manager, holds the lock's gate: a live holder (or acquirer) of a registry not
-    /// shared with Python, whatever this manager's own setting.
-    /// </summary>
-    internal bool IsGateLockedElsewhere(LockName name) => GetSlot(name, create: false)?.IsGateLockedElsewhere() ?? false;
 
     /// <summary>Unmaps every slot this instance opened; the slot files stay.</summary>
     public void Dispose()

@@ -14,14 +14,24 @@ internal sealed class SemaphoreTable : IDisposable
     private readonly LockRecovery _recovery;
     private readonly LockFiles _files;
     private readonly OwnerRecords _records;
+    private readonly bool _markSharedWithPython;
     private bool _disposed;
 
-    internal SemaphoreTable(AccessPolicy policy, LockRecovery recovery, LockFiles files, OwnerRecords records)
+    /// <param name="policy">Judges every semaphore before it is used.</param>
+    /// <param name="recovery">Discards the records of a semaphore that was created anew.</param>
+    /// <param name="files">The lock directory.</param>
+    /// <param name="records">The owner records.</param>
+    /// <param name="markSharedWithPython">
+    /// Whether the manager is shared with Python: each semaphore is then marked as soon as it is opened, before the
+    /// manager can take it, and until it is closed (<see cref="NamedSemaphore.MarkSharedWithPython"/>).
+    /// </param>
+    internal SemaphoreTable(AccessPolicy policy, LockRecovery recovery, LockFiles files, OwnerRecords records, bool markSharedWithPython)
     {
         _policy = policy;
         _recovery = recovery;
         _files = files;
         _records = records;
+        _markSharedWithPython = markSharedWithPython;
     }
 
     /// <summary>Gets the lock's semaphore, opening or creating it (free) on first use.</summary>
@@ -41,6 +51,11 @@ internal sealed class SemaphoreTable : IDisposable
             semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, _policy.GroupId, _policy, out var created);
             try
             {
+                if (_markSharedWithPython)
+                {
+                    semaphore.MarkSharedWithPython();
+                }
+
                 if (created)
                 {
                     // A new semaphore makes every record of the old one stale (it was removed by hand or by a tool).

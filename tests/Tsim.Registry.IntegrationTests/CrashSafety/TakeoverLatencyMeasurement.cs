@@ -9,7 +9,9 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// <summary>
 /// How soon a waiting process takes over a router whose holder was SIGKILLed: 50 trials against one long-running
 /// waiter (a job runner's warm process), with the kill sent only once the waiter sleeps in the kernel. A measurement,
-/// printed as a table: it asserts that every takeover happened, never how fast (timings belong to benchmarks).
+/// printed as a table: it asserts that every takeover happened, never how fast (timings belong to benchmarks). Once
+/// per setting of <see cref="RegistryManagerOptions.SharedWithPython"/>: without Python, the waiter sleeps on the
+/// lock's gate rather than on its semaphore, and a recovery wakes it there.
 /// </summary>
 public sealed class TakeoverLatencyMeasurement : IDisposable
 {
@@ -23,14 +25,17 @@ public sealed class TakeoverLatencyMeasurement : IDisposable
 
     public void Dispose() => _registry.Dispose();
 
-    [Fact]
-    public async Task HolderKilled_WarmWaiterTakesOver_EveryTrial()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HolderKilled_WarmWaiterTakesOver_EveryTrial(bool sharedWithPython)
     {
-        var waiter = _registry.StartWorker("acquire-loop", Router);
+        var setting = RegistryFixture.SharedWithPythonOptions(sharedWithPython);
+        var waiter = _registry.StartWorker("acquire-loop", [Router, .. setting]);
         var latencies = new List<double>();
         for (var trial = 0; trial < Trials; trial++)
         {
-            var holder = _registry.StartWorker("hold", Router, $"job-{trial}");
+            var holder = _registry.StartWorker("hold", [Router, $"job-{trial}", .. setting]);
             await holder.ExpectAsync("waiting");
             await holder.ExpectAsync("acquired");
 
@@ -51,12 +56,12 @@ public sealed class TakeoverLatencyMeasurement : IDisposable
         var sorted = latencies.Order().ToArray();
         _output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{Trials} SIGKILLs of a router holder, one warm waiting process: kill to acquisition min {sorted[0]:F1} ms, " +
+            $"{Trials} SIGKILLs of a router holder, one warm waiting process, shared with Python {sharedWithPython}: kill to acquisition min {sorted[0]:F1} ms, " +
             $"median {sorted[Trials / 2]:F1} ms, p90 {sorted[Trials * 9 / 10]:F1} ms, max {sorted[^1]:F1} ms"));
     }
 
     /// <summary>
-    /// Waits until the waiter's main thread is blocked in a futex wait (sem_clockwait): only then does the kill measure
+    /// Waits until the waiter's main thread is blocked in a futex wait (sem_clockwait, or the gate word's): only then does the kill measure
     /// a takeover from a sleeping waiter rather than one still spinning. There is no event for this; /proc shows it.
     /// </summary>
     private static async Task SleepingInTheKernelAsync(int pid)

@@ -109,11 +109,6 @@ internal sealed class RegistryTestContext : IDisposable
         foreach (var path in Directory.EnumerateFileSystemEntries(RegistryDirectory, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(RegistryDirectory, path);
-            if (Path.GetFileName(path) == SharedModeMark.FileName)
-            {
-                continue; // Lock state, not registry data: the mark a manager shared with Python takes at its first lock.
-            }
-
             if (IsOwnerRecordSlot(path))
             {
                 // A slot's sequence number changes with every lock cycle, which is lock state, not registry data; what
