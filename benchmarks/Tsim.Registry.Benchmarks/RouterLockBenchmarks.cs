@@ -9,7 +9,7 @@ namespace Tsim.Registry.Benchmarks;
 /// <summary>
 /// What one uncontended lock/unlock cycle costs, layer by layer: the bare semaphore (baseline), each kind of owner
 /// record alone (the compatibility lock file, the mapped slot), a registry lock through the lock manager (slot
-/// record), and a router lock through the public API (record, notify touch, argument checks) in both router lock
+/// record, with and without the gate of a registry not shared with Python), and a router lock through the public API (record, notify touch, argument checks) in both router lock
 /// modes; and a try-lock refused because another manager holds the router.
 /// </summary>
 [MemoryDiagnoser]
@@ -24,8 +24,10 @@ public class RouterLockBenchmarks : IDisposable
     private OwnerRecordSlot _slot = null!;
     private byte[] _recordJson = null!;
     private LockManager _lockManager = null!;
+    private LockManager _gatedLockManager = null!;
     private NamedSemaphore _semaphore = null!;
     private LockName _registryLock;
+    private LockName _neighborLock;
     private LockFiles _files = null!;
     private readonly OwnerRecord _record = new() { Lock = "bench", JobId = "job", Pid = Environment.ProcessId, AcquiredAt = DateTimeOffset.UtcNow };
 
@@ -35,7 +37,9 @@ public class RouterLockBenchmarks : IDisposable
         _manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix });
         _files = new LockFiles(Path.Combine(_directory, "locks"), NullLogger.Instance);
         _lockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
+        _gatedLockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System, routerLockFiles: false);
         _registryLock = LockName.HostsRegistry(_prefix);
+        _neighborLock = LockName.NeighborLeases(_prefix); // Another lock than the ungated manager's: a gate is per semaphore.
         _semaphore = NamedSemaphore.OpenOrCreate($"/{_prefix}-bench-raw");
         _csharpOnly = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix, SharedWithPython = false });
         _otherHolder = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix });
@@ -72,6 +76,13 @@ public class RouterLockBenchmarks : IDisposable
         _lockManager.Release(_registryLock, "job");
     }
 
+    [Benchmark(Description = "registry lock + slot owner record + gate (C#-only)")]
+    public void RegistryLockWithOwnerRecordAndGate()
+    {
+        _gatedLockManager.TryAcquire(_neighborLock, "job", LockTimeout.Zero);
+        _gatedLockManager.Release(_neighborLock, "job");
+    }
+
     [Benchmark(Description = "router lock, shared with Python (lock file + notify)")]
     public void RouterLock()
     {
@@ -97,6 +108,7 @@ public class RouterLockBenchmarks : IDisposable
         _otherHolder?.Dispose();
         _slot?.Dispose();
         _lockManager?.Dispose();
+        _gatedLockManager?.Dispose();
         _semaphore?.Dispose();
         foreach (var name in new[] { "bench-raw", "router-r1", "router-r2", "router-held", "hosts-registry" })
         {
