@@ -94,7 +94,8 @@ public sealed partial class RegistryManager : IDisposable
             _logger,
             timeProvider,
             policy,
-            routerLockFiles: options.SharedWithPython);
+            routerLockFiles: options.SharedWithPython,
+            semaphorePrefix: options.SemaphorePrefix);
         var io = new RegistryIO(options.RegistryDirectory, options.RetryAttempts, TimeSpan.FromSeconds(options.RetryDelaySeconds), _logger, policy);
         _documents = new RegistryDocuments(io, _locks, options);
         _auditScopeRelease = AuditScopeRelease;

@@ -56,11 +56,12 @@ internal sealed class DemoScratchRegistry(RegistryManagerOptions options, IReadO
         }
     }
 
-    /// <summary>Unlinks the demo's semaphores and removes what it created on disk; safe to call twice.</summary>
+    /// <summary>Unlinks the demo's semaphores and its prefix binding and removes what it created on disk; safe to call twice.</summary>
     /// <returns>What was removed, for the summary.</returns>
     internal string CleanUp()
     {
         var unlinked = Locks.Count(name => NamedSemaphore.Unlink(name.SemaphoreName));
+        PrefixBinding.Remove(options.SemaphorePrefix);
         foreach (var (path, existed) in _directories)
         {
             if (!Directory.Exists(path))

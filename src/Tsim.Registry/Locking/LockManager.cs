@@ -38,7 +38,8 @@ internal sealed class LockManager : IDisposable
         ILogger logger,
         TimeProvider timeProvider,
         AccessPolicy? policy = null,
-        bool routerLockFiles = true)
+        bool routerLockFiles = true,
+        string? semaphorePrefix = null)
     {
         _files = files;
         _logger = logger;
@@ -46,7 +47,7 @@ internal sealed class LockManager : IDisposable
         _records = new OwnerRecords(files, routerLockFiles);
         var gates = _gates = new LockGates(_records, gated: !routerLockFiles);
         _recovery = new LockRecovery(files, _records, gates, logger);
-        _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records, markSharedWithPython: routerLockFiles);
+        _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records, markSharedWithPython: routerLockFiles, semaphorePrefix);
         _override = new LockOverride(files, _records, _recovery, gates, probeInterval, logger);
         Watcher = new LockReleaseWatcher(files.LockDirectory);
         _lifetime = new LockLifetime(CloseResources);

@@ -148,23 +148,34 @@ internal sealed partial class NamedSemaphore : IDisposable
     /// <returns>Whether this call created it; <see langword="false"/> when the name was taken first.</returns>
     private static unsafe bool TryCreate(string name, uint mode, uint? groupId)
     {
+        Span<byte> semaphore = stackalloc byte[Interop.Libc.SemaphoreSize];
+        fixed (byte* start = semaphore)
+        {
+            if (Interop.Libc.SemInit(start, 1, 1) != 0)
+            {
+                throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "initialise");
+            }
+        }
+
+        return TryPublish(name, semaphore, mode, groupId);
+    }
+
+    /// <summary>
+    /// Publishes a file under a semaphore's name (<c>/dev/shm/sem.NAME</c>) with exactly this content, mode and group,
+    /// the way a semaphore is created: prepared under a private temporary name, then linked to its public name, so that
+    /// nobody ever sees it half written or with the umask's mode.
+    /// </summary>
+    /// <returns>Whether this call published it; <see langword="false"/> when the name was taken first.</returns>
+    /// <exception cref="RegistryException">The file could not be prepared or linked.</exception>
+    internal static bool TryPublish(string name, ReadOnlySpan<byte> content, uint mode, uint? groupId)
+    {
         var path = SemaphoreFiles.PathOf(name);
         var (temp, file) = CreateTemporaryFile(name);
         using (var handle = file)
         {
-
             try
             {
-                Span<byte> semaphore = stackalloc byte[Interop.Libc.SemaphoreSize];
-                fixed (byte* start = semaphore)
-                {
-                    if (Interop.Libc.SemInit(start, 1, 1) != 0)
-                    {
-                        throw Errors.ForSemaphore(Marshal.GetLastPInvokeError(), name, "initialise");
-                    }
-                }
-
-                var errno = FileDescriptor.TryWriteAll(handle, semaphore);
+                var errno = FileDescriptor.TryWriteAll(handle, content);
                 if (errno == 0 && groupId is { } group && Interop.Libc.FChown(handle, uint.MaxValue, group) != 0)
                 {
                     errno = Marshal.GetLastPInvokeError();

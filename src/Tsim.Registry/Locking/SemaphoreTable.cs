@@ -15,6 +15,8 @@ internal sealed class SemaphoreTable : IDisposable
     private readonly LockFiles _files;
     private readonly OwnerRecords _records;
     private readonly bool _markSharedWithPython;
+    private readonly string? _prefix;
+    private bool _bound;
     private bool _disposed;
 
     /// <param name="policy">Judges every semaphore before it is used.</param>
@@ -25,8 +27,13 @@ internal sealed class SemaphoreTable : IDisposable
     /// Whether the manager is shared with Python: each semaphore is then marked as soon as it is opened, before the
     /// manager can take it, and until it is closed (<see cref="NamedSemaphore.MarkSharedWithPython"/>).
     /// </param>
-    internal SemaphoreTable(AccessPolicy policy, LockRecovery recovery, LockFiles files, OwnerRecords records, bool markSharedWithPython)
+    /// <param name="prefix">
+    /// The semaphore prefix, bound to the lock directory before the first semaphore is opened (<see cref="PrefixBinding"/>);
+    /// <see langword="null"/> binds nothing (a lock manager of tests and benchmarks).
+    /// </param>
+    internal SemaphoreTable(AccessPolicy policy, LockRecovery recovery, LockFiles files, OwnerRecords records, bool markSharedWithPython, string? prefix)
     {
+        _prefix = prefix;
         _policy = policy;
         _recovery = recovery;
         _files = files;
@@ -46,6 +53,17 @@ internal sealed class SemaphoreTable : IDisposable
             if (_open.TryGetValue(name.Value, out var semaphore))
             {
                 return semaphore;
+            }
+
+            if (!_bound)
+            {
+                // Before this manager's first semaphore: one prefix, one lock directory (PrefixBinding).
+                if (_prefix is not null)
+                {
+                    PrefixBinding.Bind(_prefix, _files.LockDirectory, _policy);
+                }
+
+                _bound = true;
             }
 
             semaphore = NamedSemaphore.OpenOrCreate(name.SemaphoreName, _policy.FileModeBits, _policy.GroupId, _policy, out var created);

@@ -124,9 +124,15 @@ public sealed class RegistryFixture : IDisposable
         return workers;
     }
 
-    /// <summary>The semaphores this fixture's prefix has in /dev/shm (glibc names them <c>sem.NAME</c>).</summary>
+    /// <summary>
+    /// The semaphores this fixture's prefix has in /dev/shm (glibc names them <c>sem.NAME</c>); not the prefix's lock
+    /// directory binding, which shares the naming (<see cref="Tsim.Registry.Locking.PrefixBinding"/>).
+    /// </summary>
     public IReadOnlyList<string> SemaphoreFiles() =>
-        System.IO.Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*");
+        [.. System.IO.Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*").Where(path => path != BindingPath)];
+
+    /// <summary>The file that binds this fixture's prefix to its lock directory (<see cref="Tsim.Registry.Locking.PrefixBinding"/>).</summary>
+    public string BindingPath => $"/dev/shm/sem.{Prefix}{Tsim.Registry.Locking.PrefixBinding.NameSuffix}";
 
     public void Dispose()
     {
@@ -146,6 +152,8 @@ public sealed class RegistryFixture : IDisposable
         {
             File.Delete(file);
         }
+
+        File.Delete(BindingPath);
 
         try
         {

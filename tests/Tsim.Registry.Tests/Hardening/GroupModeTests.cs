@@ -230,6 +230,8 @@ public sealed class GroupModeTests : IDisposable
                 status.Gid.Should().NotBe(GroupId);
             }
 
+            // The private registry is retired: its prefix binding goes, since one prefix has one lock directory.
+            File.Delete(_context.BindingPath);
             var grouped = _context.CreateManager(o => o.Group = Group);
             grouped.CheckAndRegisterHost("web-2", "10.0.0.2", "r1", "aa:bb:cc:dd:ee:02").Should().BeTrue();
             grouped.AcquireRouterLock("r1", "job-2").Should().BeTrue();
@@ -259,7 +261,9 @@ public sealed class GroupModeTests : IDisposable
         member.AcquireRouterLock("r1", "job-1").Should().BeTrue();
         member.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
 
-        // Same semaphores (same prefix); a private registry directory of its own, since the 2770 one is refused there.
+        // Same semaphores (same prefix); a private registry directory of its own, since the 2770 one is refused there,
+        // once the group registry's prefix binding is gone (one prefix has one lock directory).
+        File.Delete(_context.BindingPath);
         var @private = _context.CreateManager(o => o.RegistryDirectory = Path.Combine(_context.RegistryDirectory, "private"));
         var act = () => @private.AcquireRouterLock("r1", "job-2", TimeSpan.Zero);
         act.Should().Throw<RegistryException>().WithMessage($"Semaphore '{path}' is owned by uid {DaemonUser}, not by this user*");

@@ -95,7 +95,11 @@ internal sealed class RegistryTestContext : IDisposable
     /// <summary>Opens (creating if needed) a raw handle on one of this test's semaphores; closed on Dispose.</summary>
     public NamedSemaphore OpenSemaphore(string lockName) => Track(NamedSemaphore.OpenOrCreate("/" + lockName));
 
-    public string[] SemaphoreFiles() => Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*");
+    /// <summary>The semaphores of this context's prefix; not its lock directory binding (<see cref="PrefixBinding"/>), which shares the naming.</summary>
+    public string[] SemaphoreFiles() => [.. Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*").Where(path => path != BindingPath)];
+
+    /// <summary>The file that binds this context's prefix to its lock directory (<see cref="PrefixBinding"/>).</summary>
+    public string BindingPath => $"/dev/shm/sem.{Prefix}{PrefixBinding.NameSuffix}";
 
     /// <summary>Every file under the registry directory (recursively) with its bytes, keyed by relative path.</summary>
     public IReadOnlyDictionary<string, string> Snapshot()
@@ -167,6 +171,8 @@ internal sealed class RegistryTestContext : IDisposable
         {
             NamedSemaphore.Unlink("/" + Path.GetFileName(file)["sem.".Length..]);
         }
+
+        File.Delete(BindingPath);
 
         if (Directory.Exists(RegistryDirectory))
         {
