@@ -110,9 +110,11 @@ public class RouterLockBenchmarks : IDisposable
         _lockManager?.Dispose();
         _gatedLockManager?.Dispose();
         _semaphore?.Dispose();
-        foreach (var name in new[] { "bench-raw", "router-r1", "router-r2", "router-held", "hosts-registry" })
+        // Everything under the benchmark's own prefix (semaphores and the prefix binding), so that a lock a benchmark
+        // adds later cannot be left behind.
+        foreach (var file in Directory.GetFiles("/dev/shm", $"sem.{_prefix}-*"))
         {
-            NamedSemaphore.Unlink($"/{_prefix}-{name}");
+            File.Delete(file);
         }
 
         if (Directory.Exists(_directory))

@@ -7,9 +7,6 @@ internal sealed class LockGates(OwnerRecords records, bool gated) : IDisposable
 {
     private readonly ConcurrentDictionary<string, LockGate> _gates = new(StringComparer.Ordinal);
 
-    /// <summary>Gets a value indicating whether this manager's locks have gates.</summary>
-    internal bool Enabled => gated;
-
     /// <summary>Gets the lock's gate, or <see langword="null"/> when locks have none.</summary>
     /// <param name="name">The lock.</param>
     /// <param name="semaphore">This manager's instance of the lock's semaphore (<see cref="SemaphoreTable.GetOrOpen"/>), whose file carries the gate.</param>

@@ -198,7 +198,11 @@ internal sealed class LockWaiter(
     {
         var slot = gate.Slot;
         string[]? watchedFiles = null;
-        _ = !timeout.IsZero && deathWatch.Watch(name);
+        if (!timeout.IsZero)
+        {
+            deathWatch.Watch(name); // Its answer (the owner is gone already) needs nothing more: the loop tries the gate first.
+        }
+
         while (true)
         {
             // Announce (or subscribe) before trying: a release between the try and the sleep still ends the sleep.
