@@ -27,6 +27,8 @@ public class RouterLockBenchmarks : IDisposable
     private LockManager _gatedLockManager = null!;
     private NamedSemaphore _semaphore = null!;
     private LockName _registryLock;
+    private LockName _router;
+    private PresenceFile _presence = null!;
     private LockName _neighborLock;
     private LockFiles _files = null!;
     private readonly OwnerRecord _record = new() { Lock = "bench", JobId = "job", Pid = Environment.ProcessId, AcquiredAt = DateTimeOffset.UtcNow };
@@ -39,6 +41,8 @@ public class RouterLockBenchmarks : IDisposable
         _lockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System);
         _gatedLockManager = new LockManager(_files, LockTimeout.FromSeconds(0.2), NullLogger.Instance, TimeProvider.System, routerLockFiles: false);
         _registryLock = LockName.HostsRegistry(_prefix);
+        _router = LockName.Router(_prefix, "raw");
+        _presence = new PresenceFile(_files, NullLogger.Instance);
         _neighborLock = LockName.NeighborLeases(_prefix); // Another lock than the ungated manager's: a gate is per semaphore.
         _semaphore = NamedSemaphore.OpenOrCreate($"/{_prefix}-bench-raw");
         _csharpOnly = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = _directory, SemaphorePrefix = _prefix, SharedWithPython = false });
@@ -55,11 +59,23 @@ public class RouterLockBenchmarks : IDisposable
         _semaphore.Post();
     }
 
-    [Benchmark(Description = "lock-file owner record write + delete only")]
-    public void OwnerRecordOnly()
+    [Benchmark(Description = "owner record written into the lock file + delete only (versions before presence files)")]
+    public void OwnerRecordFileOnly()
     {
-        _files.WriteOwnerRecord(_registryLock, _record);
-        _files.DeleteOwnerRecord(_registryLock);
+        var path = _files.OwnerRecordPath(_router);
+        using (var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, _recordJson, 0);
+        }
+
+        _files.DeleteOwnerRecord(_router);
+    }
+
+    [Benchmark(Description = "lock file as a link of the presence file + unlink only")]
+    public void PresenceLinkOnly()
+    {
+        _presence.LinkAs(_files.OwnerRecordPath(_router));
+        _files.DeleteLockFile(_router);
     }
 
     [Benchmark(Description = "slot owner record write + clear only")]
@@ -107,6 +123,7 @@ public class RouterLockBenchmarks : IDisposable
         _csharpOnly?.Dispose();
         _otherHolder?.Dispose();
         _slot?.Dispose();
+        _presence?.Dispose();
         _lockManager?.Dispose();
         _gatedLockManager?.Dispose();
         _semaphore?.Dispose();

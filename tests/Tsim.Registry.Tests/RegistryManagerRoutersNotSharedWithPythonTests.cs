@@ -19,7 +19,7 @@ public sealed class RegistryManagerRoutersNotSharedWithPythonTests : RegistryMan
         var manager = CreateManager();
         Context.EnsureDirectories();
         var target = Path.Combine(Context.RegistryDirectory, "created-behind-the-link");
-        File.CreateSymbolicLink(RecordPath("r1"), target);
+        File.CreateSymbolicLink(SlotPath("r1"), target);
 
         var act = () => manager.AcquireRouterLock("r1", "job-1", TimeSpan.FromSeconds(1));
 

@@ -4,9 +4,9 @@ namespace Tsim.Registry.Tests;
 
 /// <summary>
 /// <see cref="RegistryManagerRoutersTestCases"/> with <see cref="RegistryManagerOptions.SharedWithPython"/> =
-/// <see langword="true"/> (the default): a holder's owner record is Python's lock file <c>LOCKDIR/PREFIX-router-NAME</c>,
-/// which exists exactly while the router is held, because Python's <c>is_router_locked</c> and <c>wait_for_router</c>
-/// look at it.
+/// <see langword="true"/> (the default): besides the owner record in the slot, Python's lock file
+/// <c>LOCKDIR/PREFIX-router-NAME</c> (a hard link of the holder's presence file) exists exactly while the router is
+/// held, because Python's <c>is_router_locked</c> and <c>wait_for_router</c> look at it.
 /// </summary>
 public sealed class RegistryManagerRoutersSharedWithPythonTests : RegistryManagerRoutersTestCases
 {

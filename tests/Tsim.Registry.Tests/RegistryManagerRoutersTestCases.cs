@@ -8,11 +8,11 @@ namespace Tsim.Registry.Tests;
 
 /// <summary>
 /// Router locks through the public API, for one setting of <see cref="RegistryManagerOptions.SharedWithPython"/> per
-/// concrete subclass: <see langword="true"/> keeps a holder's owner record in Python's lock file
-/// <c>LOCKDIR/PREFIX-router-NAME</c>, <see langword="false"/> in the router's mapped slot
-/// (<c>LOCKDIR/.PREFIX-router-NAME.owner</c>), with no lock file. Everything here must hold in both settings; where
-/// the record lives is asked of <see cref="RecordedOwner(string)"/> and <see cref="RecordsOfTheOtherSetting"/>, and what only
-/// one setting promises is in its subclass.
+/// concrete subclass. Both keep a holder's owner record in the router's mapped slot
+/// (<c>LOCKDIR/.PREFIX-router-NAME.owner</c>); <see langword="true"/> also keeps Python's lock file
+/// <c>LOCKDIR/PREFIX-router-NAME</c> while the router is held, <see langword="false"/> never has one. Everything here
+/// must hold in both settings (<see cref="RecordedOwner(string)"/>, <see cref="LockFilesShouldBeThoseOf"/>), and what
+/// only one setting promises is in its subclass.
 /// </summary>
 public abstract class RegistryManagerRoutersTestCases : IDisposable
 {
@@ -64,27 +64,24 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
             configure?.Invoke(o);
         });
 
+    /// <summary>Gets a router's slot file, where every holder keeps its owner record; it stays once created.</summary>
+    private protected string SlotPath(string router) => Context.SlotPath(Context.RouterLockName(router));
+
+    /// <summary>The owner record JSON in the router's slot, or <see langword="null"/> when there is none.</summary>
+    private protected string? RecordedOwner(string router) => File.Exists(SlotPath(router)) ? SlotFile.Record(SlotPath(router)) : null;
+
     /// <summary>
-    /// Gets where this setting keeps a router's owner record: Python's lock file, which exists exactly while the router
-    /// is held, or the router's slot file, which stays once created.
+    /// Checks Python's lock files (<c>LOCKDIR/PREFIX-router-NAME</c>): a registry shared with Python has one exactly
+    /// for each held router, one not shared with Python none at all.
     /// </summary>
-    private protected string RecordPath(string router) => RecordPath(router, SharedWithPython);
-
-    /// <summary>The owner record JSON where this setting keeps it, or <see langword="null"/> when there is none.</summary>
-    private protected string? RecordedOwner(string router) => RecordedOwner(router, SharedWithPython);
-
-    /// <summary>
-    /// Every router owner record of this registry in the place only the other setting uses: Python's lock files when
-    /// not shared with Python, slot records when shared. A holder of this setting must never leave one there.
-    /// </summary>
-    private protected IEnumerable<string> RecordsOfTheOtherSetting() =>
-        SharedWithPython
-            ? Directory.GetFiles(Context.LockDirectory, $".{Context.Prefix}-router-*.owner").Where(slot => SlotFile.Record(slot) is not null)
-            : Directory.GetFiles(Context.LockDirectory, $"{Context.Prefix}-router-*");
+    private protected void LockFilesShouldBeThoseOf(params string[] heldRouters) =>
+        Directory.GetFiles(Context.LockDirectory, $"{Context.Prefix}-router-*").Select(Path.GetFileName).Should().BeEquivalentTo(
+            SharedWithPython ? heldRouters.Select(Context.RouterLockName) : [],
+            "the lock file exists exactly while a router of a registry shared with Python is held");
 
     /// <summary>
-    /// Holds a router's semaphore like a process that then died, with its owner record where this setting (or, with
-    /// <paramref name="byTheOtherSetting"/>, the other one) keeps it.
+    /// Holds a router's semaphore like a process that then died, with its owner record in the slot and, when this
+    /// setting (or, with <paramref name="byTheOtherSetting"/>, the other one) is shared with Python, its lock file.
     /// </summary>
     private protected OwnerRecord HoldLikeADeadProcess(string router, bool byTheOtherSetting = false)
     {
@@ -95,31 +92,14 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
         return dead;
     }
 
-    private string RecordPath(string router, bool sharedWithPython) =>
-        sharedWithPython ? Context.OwnerRecordPath(router) : Context.SlotPath(Context.RouterLockName(router));
-
-    private string? RecordedOwner(string router, bool sharedWithPython)
-    {
-        var path = RecordPath(router, sharedWithPython);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-
-        return sharedWithPython ? File.ReadAllText(path) : SlotFile.Record(path);
-    }
-
-    /// <summary>Writes <paramref name="json"/> as a router's owner record where a holder of the given setting would.</summary>
+    /// <summary>Writes <paramref name="json"/> as a router's owner record, and its lock file as a holder of the given setting would.</summary>
     private void PlantRecord(string router, byte[] json, bool sharedWithPython)
     {
         Context.EnsureDirectories();
+        Context.Track(OwnerRecordSlot.Open(SlotPath(router), AccessPolicy.Private, create: true)!).Write(json);
         if (sharedWithPython)
         {
-            File.WriteAllBytes(Context.OwnerRecordPath(router), json);
-        }
-        else
-        {
-            Context.Track(OwnerRecordSlot.Open(RecordPath(router, sharedWithPython: false), AccessPolicy.Private, create: true)!).Write(json);
+            File.WriteAllText(Context.OwnerRecordPath(router), "a link of the dead holder's presence file");
         }
     }
 
@@ -179,7 +159,7 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
         holder.AcquireRouterLock("r1", "job-1").Should().BeTrue();
 
         RecordedOwner("r1").Should().Contain("\"job_id\":\"job-1\"").And.Contain($"\"pid\":{Environment.ProcessId}");
-        RecordsOfTheOtherSetting().Should().BeEmpty("Python's lock file is kept exactly when shared with Python, a slot record exactly when not");
+        LockFilesShouldBeThoseOf("r1");
         observer.IsRouterLocked("r1").Should().BeTrue();
         holder.IsRouterLocked("r1").Should().BeTrue();
         observer.ListHeldLocks().Should().ContainSingle().Which.Should().BeEquivalentTo(new
@@ -226,7 +206,7 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
         holder.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
 
         RecordedOwner("r1").Should().BeNull();
-        RecordsOfTheOtherSetting().Should().BeEmpty();
+        LockFilesShouldBeThoseOf();
         File.Exists(Context.NotifyPath("r1")).Should().BeTrue();
         observer.IsRouterLocked("r1").Should().BeFalse();
         observer.GetRouterLockOwner("r1").Should().BeNull();
@@ -508,9 +488,9 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
 
         _manager.AcquireAllRouterLocksAtomic(["r3", "r1", "r2"], "job-1", TimeSpan.FromMilliseconds(200)).Should().BeFalse();
 
-        File.Exists(RecordPath("r3")).Should().BeFalse("r3 was never reached");
+        File.Exists(SlotPath("r3")).Should().BeFalse("r3 was never reached");
         RecordedOwner("r1").Should().BeNull("r1 was taken and given back");
-        RecordsOfTheOtherSetting().Should().BeEmpty();
+        LockFilesShouldBeThoseOf("r2");
         _manager.IsRouterLocked("r1").Should().BeFalse();
         _manager.IsRouterLocked("r3").Should().BeFalse();
         Context.RouterSemaphoreValue("r1").Should().Be(1);
@@ -681,7 +661,7 @@ public abstract class RegistryManagerRoutersTestCases : IDisposable
         manager.AcquireRouterLock("r1", "job-new", TimeSpan.FromSeconds(10)).Should().BeTrue();
 
         RecordedOwner("r1").Should().Contain("\"job_id\":\"job-new\"");
-        RecordsOfTheOtherSetting().Should().BeEmpty("the dead owner's record (a lock file, or a slot record) is discarded on recovery");
+        LockFilesShouldBeThoseOf("r1"); // The dead holder's lock file, if it had one, went with its record; the new holder's is there if it keeps one.
         manager.GetRouterLockOwner("r1")!.JobId.Should().Be("job-new");
     }
 

@@ -44,6 +44,14 @@ internal static partial class Log
         Message = "Dispose returned while registry locks {LockNames} were still held by calls in flight after {GraceMs} ms; each is released when its call ends, never under its write")]
     internal static partial void RegistryLocksHeldPastDispose(this ILogger logger, string lockNames, double graceMs);
 
+    [LoggerMessage(EventId = 1009, EventName = "PresenceFileSweepFailed", Level = LogLevel.Warning,
+        Message = "Could not look for presence files of dead processes in {LockDirectory}; they stay until a later manager's look")]
+    internal static partial void PresenceFileSweepFailed(this ILogger logger, string lockDirectory, Exception exception);
+
+    [LoggerMessage(EventId = 1010, EventName = "RouterLockFileDeleteFailed", Level = LogLevel.Error,
+        Message = "Could not delete router lock file {Path} (errno {Errno}); the lock stays held until this process exits, then waiters recover it")]
+    internal static partial void RouterLockFileDeleteFailed(this ILogger logger, string path, int errno);
+
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
         Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
     internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);

@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tsim.Registry.Diagnostics;
-using Tsim.Registry.Interop;
 using Tsim.Registry.Security;
 using Tsim.Registry.Storage;
 
@@ -14,11 +13,12 @@ namespace Tsim.Registry.Locking;
 /// Python implementation").
 /// </summary>
 /// <remarks>
-/// The owner record file <c>LOCKNAME</c> (for example <c>tsim-router-r1</c>) exists exactly while a router of a registry
-/// shared with Python is held and carries the owner record; <c>router_ROUTER_notify</c> is touched on every release of
-/// a router so that inotify waiters (Python's and ours) wake up. Every lock, router or not, may also have an owner
-/// record slot (<c>.LOCKNAME.owner</c>, <see cref="OwnerRecords"/>) and a recovery guard (<c>.LOCKNAME.recovery</c>,
-/// <see cref="LockRecovery"/>).
+/// The lock file <c>LOCKNAME</c> (for example <c>tsim-router-r1</c>) exists exactly while a router of a registry shared
+/// with Python is held: a hard link of the holder's <see cref="PresenceFile"/> (older versions of this library wrote
+/// the owner record into it, which readers still accept). <c>router_ROUTER_notify</c> is touched on every release of
+/// a router so that inotify waiters (Python's and ours) wake up. Every lock, router or not, has an owner record slot
+/// (<c>.LOCKNAME.owner</c>, <see cref="OwnerRecords"/>) once held, and may have a recovery guard
+/// (<c>.LOCKNAME.recovery</c>, <see cref="LockRecovery"/>).
 /// </remarks>
 internal sealed class LockFiles
 {
@@ -73,37 +73,36 @@ internal sealed class LockFiles
         return routers;
     }
 
-    /// <summary>Writes a lock's owner record file. Called right after the semaphore was acquired.</summary>
-    /// <remarks>
-    /// Written in place (open with O_TRUNC, one write, close: three syscalls, no rename), because this runs on every
-    /// lock cycle. A reader racing the write may see an empty or partial record; every reader treats a record that
-    /// does not parse as "owner unknown", which never triggers recovery, and the holder is alive at that moment
-    /// anyway. A stale record left by a crashed holder is simply overwritten. O_NOFOLLOW: a symlink planted under
-    /// the record's name is refused rather than followed; O_NONBLOCK: a FIFO under it fails the open (ENXIO) instead of
-    /// blocking the new holder for ever.
-    /// </remarks>
-    internal void WriteOwnerRecord(LockName lockName, OwnerRecord record)
+    /// <summary>
+    /// Removes a router's lock file (a link of the holder's <see cref="PresenceFile"/>) when its hold ends: one
+    /// unlink(2). Called right before the semaphore is posted.
+    /// </summary>
+    /// <returns>
+    /// <see langword="false"/> when the file is there and could not be removed; Python would take the router for held
+    /// for ever, so the lock must then stay held until this process is gone and a waiter recovers it.
+    /// </returns>
+    internal bool DeleteLockFile(LockName lockName)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, RegistryJsonContext.Default.OwnerRecord);
         var path = OwnerRecordPath(lockName);
-        using var handle = Interop.Libc.Open(
-            path,
-            Interop.OpenFlags.O_WRONLY | Interop.OpenFlags.O_CREAT | Interop.OpenFlags.O_TRUNC | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_NONBLOCK | Interop.OpenFlags.O_CLOEXEC,
-            Policy.FileModeBits);
-        if (handle.IsInvalid)
+        if (Interop.Libc.Unlink(path) == 0)
         {
-            throw Errors.ForPath(Marshal.GetLastPInvokeError(), path, "write the owner record");
+            return true;
         }
 
-        Policy.ApplyToNewFile(handle);
-        var errno = Interop.FileDescriptor.TryWriteAll(handle, bytes);
-        if (errno != 0)
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == Interop.Errno.ENOENT)
         {
-            throw Errors.ForPath(errno, path, "write the owner record");
+            return true; // Removed by an operator or a recovery that judged wrongly: gone is what a release wants.
         }
+
+        _logger.RouterLockFileDeleteFailed(path, errno);
+        return false;
     }
 
-    /// <summary>Deletes a lock's owner record file. Called right before the semaphore is posted.</summary>
+    /// <summary>
+    /// Deletes a lock's owner record file, whatever wrote it: for the recovery of a dead holder and the operator
+    /// override, which also remove lock files of holders of older versions, who wrote their record into the file.
+    /// </summary>
     /// <returns>
     /// <see langword="false"/> when the record could neither be deleted nor emptied (an empty record is "no owner"
     /// to every reader, so it is as good as gone).
@@ -128,7 +127,11 @@ internal sealed class LockFiles
         }
     }
 
-    /// <summary>Reads a lock's owner record file, or returns <see langword="null"/> when there is none or it cannot be parsed.</summary>
+    /// <summary>
+    /// Reads a lock's owner record file, or returns <see langword="null"/> when there is none or it cannot be parsed:
+    /// a lock file that is a link of a <see cref="PresenceFile"/> holds no record (the holder's is in the slot); one
+    /// written by an older version of this library does.
+    /// </summary>
     internal OwnerRecord? ReadOwnerRecord(LockName lockName)
     {
         var path = OwnerRecordPath(lockName);

@@ -44,7 +44,7 @@ internal sealed class LockManager : IDisposable
         _files = files;
         _logger = logger;
 
-        _records = new OwnerRecords(files, routerLockFiles);
+        _records = new OwnerRecords(files, routerLockFiles, logger);
         var gates = _gates = new LockGates(_records, gated: !routerLockFiles);
         _recovery = new LockRecovery(files, _records, gates, logger);
         _semaphores = new SemaphoreTable(policy ?? AccessPolicy.Private, _recovery, files, _records, markSharedWithPython: routerLockFiles, semaphorePrefix);

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Storage;
 
 namespace Tsim.Registry.Locking;
@@ -9,19 +11,19 @@ namespace Tsim.Registry.Locking;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Router locks of a registry shared with Python keep the compatibility contract: the record is the file
-/// <c>LOCKDIR/LOCKNAME</c>, which exists exactly while the router is held, because that is what Python's
-/// <c>is_router_locked</c> and <c>wait_for_router</c> look at. Creating and unlinking it is most of a router lock
-/// cycle's cost.
+/// Every record lives in an <see cref="OwnerRecordSlot"/>, a mapped page written without a system call.
 /// </para>
 /// <para>
-/// The three registry locks have no such contract, and neither do router locks of a registry declared not shared
-/// with Python (<see cref="RegistryManagerOptions.SharedWithPython"/>): their records live in an
-/// <see cref="OwnerRecordSlot"/>, a mapped page written without a system call.
+/// Router locks of a registry shared with Python (<see cref="RegistryManagerOptions.SharedWithPython"/>) also keep
+/// the compatibility contract: the lock file <c>LOCKDIR/LOCKNAME</c> exists exactly while the router is held, because
+/// that is what Python's <c>is_router_locked</c> and <c>wait_for_router</c> look at. It is a hard link of the
+/// manager's <see cref="PresenceFile"/>: made after the slot is written and removed before the slot is cleared, so
+/// that whenever the lock file exists a record of the hold does too (or the holder died between the two steps, and
+/// the record is recovered as any other).
 /// </para>
 /// <para>
-/// Readers look in both places for routers, so that managers configured differently on one registry still see each
-/// other's holders (and recover them when they die).
+/// Readers look in the slot first and then in the lock file, where older versions of this library wrote router
+/// records, so that such holders are still seen (and recovered when they die).
 /// </para>
 /// </remarks>
 internal sealed class OwnerRecords : IDisposable
@@ -32,47 +34,59 @@ internal sealed class OwnerRecords : IDisposable
 
     private readonly ConcurrentDictionary<(string Lock, string Job, int Pid, string? Semaphore), byte[]> _prefixes = new();
     private readonly LockFiles _files;
-    private readonly bool _routerLockFiles;
+    private readonly PresenceFile? _presence;
     private bool _disposed;
 
     /// <summary>Initializes the owner records of one lock directory.</summary>
     /// <param name="files">The lock directory.</param>
     /// <param name="routerLockFiles">
-    /// Whether router locks keep Python's owner record file (<see cref="RegistryManagerOptions.SharedWithPython"/>);
-    /// otherwise their records live in slots like those of the registry locks.
+    /// Whether router locks keep Python's lock file (<see cref="RegistryManagerOptions.SharedWithPython"/>).
     /// </param>
-    internal OwnerRecords(LockFiles files, bool routerLockFiles)
+    /// <param name="logger">Where failures that do not fail the caller are reported.</param>
+    internal OwnerRecords(LockFiles files, bool routerLockFiles, ILogger? logger = null)
     {
         _files = files;
-        _routerLockFiles = routerLockFiles;
+        _presence = routerLockFiles ? new PresenceFile(files, logger ?? NullLogger.Instance) : null;
     }
 
-    /// <summary>Writes the holder's record. Called right after the semaphore was acquired.</summary>
+    /// <summary>
+    /// Writes the holder's record, then makes a router's lock file in a registry shared with Python. Called right
+    /// after the semaphore was acquired.
+    /// </summary>
+    /// <exception cref="RegistryException">The slot or the lock file cannot be made; no record is left behind.</exception>
     internal void Write(LockName name, OwnerRecord record)
     {
-        if (UsesSlot(name))
+        var slot = GetSlot(name, create: true)!;
+        Span<byte> json = stackalloc byte[OwnerRecordSlot.MaxRecordLength];
+        slot.Write(json[..Encode(record, json)]);
+        if (HasLockFile(name))
         {
-            var slot = GetSlot(name, create: true)!;
-            Span<byte> json = stackalloc byte[OwnerRecordSlot.MaxRecordLength];
-            slot.Write(json[..Encode(record, json)]);
-        }
-        else
-        {
-            _files.WriteOwnerRecord(name, record);
+            try
+            {
+                _presence!.LinkAs(_files.OwnerRecordPath(name));
+            }
+            catch
+            {
+                slot.Clear(); // The caller posts the semaphore: a record must never outlive its hold.
+                throw;
+            }
         }
     }
 
-    /// <summary>Removes the holder's own record. Called right before the semaphore is posted.</summary>
-    /// <returns><see langword="false"/> when the record could not be removed (the lock must then stay held).</returns>
+    /// <summary>
+    /// Removes the holder's own record: first a router's lock file, then the slot's record. Called right before the
+    /// semaphore is posted.
+    /// </summary>
+    /// <returns><see langword="false"/> when the lock file could not be removed (the lock must then stay held).</returns>
     internal bool Remove(LockName name)
     {
-        if (UsesSlot(name))
+        if (HasLockFile(name) && !_files.DeleteLockFile(name))
         {
-            GetSlot(name, create: true)!.Clear();
-            return true;
+            return false;
         }
 
-        return _files.DeleteOwnerRecord(name);
+        GetSlot(name, create: true)!.Clear();
+        return true;
     }
 
     /// <summary>
@@ -82,23 +96,30 @@ internal sealed class OwnerRecords : IDisposable
     /// <returns><see langword="false"/> when a record exists and could not be removed.</returns>
     internal bool Discard(LockName name)
     {
-        GetSlot(name, create: false)?.Clear();
-
+        // The lock file first, as a release does: a discarder killed in between leaves the slot's record of the dead
+        // holder, which the next waiter recovers; the other way round it would leave a lock file no record explains.
         // Deleting a lock file that is not there succeeds (File.Delete), so this needs no existence check of its own.
-        return !name.IsRouter || _files.DeleteOwnerRecord(name);
-    }
-
-    /// <summary>Reads the lock's record, or returns <see langword="null"/> when there is none or it cannot be used.</summary>
-    internal OwnerRecord? Read(LockName name)
-    {
-        if (name.IsRouter && _files.ReadOwnerRecord(name) is { } fromFile)
+        if (name.IsRouter && !_files.DeleteOwnerRecord(name))
         {
-            return fromFile;
+            return false;
         }
 
-        return GetSlot(name, create: false) is { } slot && slot.Read() is { Usable: true, Record.Length: > 0 } content
-            ? Parse(content.Record)
-            : null;
+        GetSlot(name, create: false)?.Clear();
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the lock's record from its slot, or for a router without one from its lock file (an older version's
+    /// record); returns <see langword="null"/> when there is none or it cannot be used.
+    /// </summary>
+    internal OwnerRecord? Read(LockName name)
+    {
+        if (GetSlot(name, create: false) is { } slot && slot.Read() is { Usable: true, Record.Length: > 0 } content)
+        {
+            return Parse(content.Record);
+        }
+
+        return name.IsRouter ? _files.ReadOwnerRecord(name) : null;
     }
 
     /// <summary>
@@ -116,9 +137,10 @@ internal sealed class OwnerRecords : IDisposable
     /// <exception cref="RegistryException">The slot file cannot be created or mapped.</exception>
     internal OwnerRecordSlot Slot(LockName name) => GetSlot(name, create: true)!;
 
-    /// <summary>Unmaps every slot this instance opened; the slot files stay.</summary>
+    /// <summary>Unmaps every slot this instance opened (the slot files stay) and removes the presence file.</summary>
     public void Dispose()
     {
+        _presence?.Dispose();
         lock (_slotsGate)
         {
             _disposed = true;
@@ -187,7 +209,7 @@ internal sealed class OwnerRecords : IDisposable
         }
     }
 
-    private bool UsesSlot(LockName name) => !name.IsRouter || !_routerLockFiles;
+    private bool HasLockFile(LockName name) => name.IsRouter && _presence is not null;
 
     private OwnerRecordSlot? GetSlot(LockName name, bool create)
     {

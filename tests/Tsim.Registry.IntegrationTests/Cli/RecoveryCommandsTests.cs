@@ -34,7 +34,7 @@ public sealed class RecoveryCommandsTests : IDisposable
         var live = await HoldAsync("r1", "job-live");
         var dead = await AbandonAsync("r2", "job-dead");
         await AbandonAsync("r3", "job-gone");
-        File.WriteAllText(CrashSupport.RouterRecordPath(_registry, "r3"), "not a record");
+        CrashSupport.WriteRouterRecord(_registry, "r3", "not a record");
 
         var table = await RunAsync("locks");
 
@@ -114,7 +114,7 @@ public sealed class RecoveryCommandsTests : IDisposable
         result.Stderr.Should().StartWith("ERROR InvalidOperationException:").And.Contain("--force");
         result.Lines.Should().BeEmpty();
         CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(0);
-        File.Exists(CrashSupport.RouterRecordPath(_registry, "r1")).Should().BeTrue();
+        CrashSupport.RouterRecord(_registry, "r1").Should().NotBeNull();
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class RecoveryCommandsTests : IDisposable
     public async Task Unlock_HeldWithNoUsableRecord_Unlocks_ThenNotHeld()
     {
         await AbandonAsync("r1", "job-gone");
-        File.Delete(CrashSupport.RouterRecordPath(_registry, "r1")); // As if killed between its wait and its record.
+        CrashSupport.EraseRouterRecord(_registry, "r1"); // As if killed between its wait and its record.
 
         var result = await RunAsync("unlock", "r1", "--force", "--no-record-ok");
 
@@ -154,7 +154,7 @@ public sealed class RecoveryCommandsTests : IDisposable
     public async Task Unlock_HeldWithoutRecordAndNoRecordOkMissing_RefusesStatingTheRisk(bool json)
     {
         await AbandonAsync("r1", "job-gone");
-        File.WriteAllText(CrashSupport.RouterRecordPath(_registry, "r1"), string.Empty); // Killed while writing its record.
+        CrashSupport.TearRouterRecord(_registry, "r1"); // Killed while writing its record.
 
         // --force alone vouches that the holder is gone; without a record nothing shows that it is not merely paused
         // longer than the override's quiet watch, so the operator must say so once more.
@@ -262,7 +262,7 @@ public sealed class RecoveryCommandsTests : IDisposable
         result.ExitCode.Should().Be(0, result.ToString());
         result.Lines.Should().Equal("UNLOCKED");
         CrashSupport.SemaphoreValue(_registry, "router-r1").Should().Be(1);
-        File.Exists(CrashSupport.RouterRecordPath(_registry, "r1")).Should().BeFalse();
+        CrashSupport.RouterRecord(_registry, "r1").Should().BeNull();
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
 using Tsim.Registry.IntegrationTests.Infrastructure;
 using Tsim.Registry.Locking;
+using Tsim.Registry.Security;
 
 namespace Tsim.Registry.IntegrationTests.CrashSafety;
 
@@ -12,8 +14,34 @@ internal static class CrashSupport
     /// <summary>A registry in <c>/tmp/tsim-crash-GUID</c> with semaphore prefix <c>cs</c> + 10 hex digits.</summary>
     internal static RegistryFixture CreateRegistry() => new("cs", "crash");
 
-    /// <summary>The owner record of a router lock (the compatibility contract's <c>lock_dir/PREFIX-router-R</c>).</summary>
-    internal static string RouterRecordPath(RegistryFixture registry, string router) => registry.LockFilePath($"router-{router}");
+    /// <summary>The owner record JSON in a router's slot, or <see langword="null"/> when there is none.</summary>
+    internal static string? RouterRecord(RegistryFixture registry, string router) => registry.SlotRecord($"router-{router}");
+
+    /// <summary>Rewrites a router's owner record in its slot, as a holder writes it.</summary>
+    internal static void WriteRouterRecord(RegistryFixture registry, string router, string text)
+    {
+        using var slot = OwnerRecordSlot.Open(registry.SlotPath($"router-{router}"), AccessPolicy.Private, create: true)!;
+        slot.Write(Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>
+    /// Leaves a held router without any record, as a holder killed between its wait and its record does: no slot
+    /// record and no lock file.
+    /// </summary>
+    internal static void EraseRouterRecord(RegistryFixture registry, string router)
+    {
+        File.Delete(registry.LockFilePath($"router-{router}"));
+        using var slot = OwnerRecordSlot.Open(registry.SlotPath($"router-{router}"), AccessPolicy.Private, create: true)!;
+        slot.Clear();
+    }
+
+    /// <summary>Leaves a router's slot as a holder killed in the middle of writing its record does: an odd sequence, half a record.</summary>
+    internal static void TearRouterRecord(RegistryFixture registry, string router)
+    {
+        var path = registry.SlotPath($"router-{router}");
+        var half = Encoding.UTF8.GetBytes(RouterRecord(registry, router) ?? "{\"lock\":").AsSpan(0, 8).ToArray();
+        SlotFile.WriteRaw(path, SlotFile.Sequence(path) + 1, half.Length, half);
+    }
 
     /// <summary>Value of <c>/PREFIX-LOCK</c>: 1 free, 0 held, -1 when the semaphore does not exist.</summary>
     internal static int SemaphoreValue(RegistryFixture registry, string lockSuffix)

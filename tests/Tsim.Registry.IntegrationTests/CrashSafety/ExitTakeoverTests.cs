@@ -71,7 +71,7 @@ public sealed class ExitTakeoverTests : IDisposable
         await holder.ExpectAsync("waiting");
         await holder.ExpectAsync("acquired");
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0);
-        File.Exists(CrashSupport.RouterRecordPath(_registry, Router)).Should().BeTrue();
+        CrashSupport.RouterRecord(_registry, Router).Should().NotBeNull();
         return holder;
     }
 
@@ -81,7 +81,7 @@ public sealed class ExitTakeoverTests : IDisposable
         var manager = _registry.CreateManager();
         manager.AcquireRouterLock(Router, "job-b", TimeSpan.Zero).Should().BeTrue();
         manager.ReleaseRouterLock(Router, "job-b").Should().BeTrue();
-        File.Exists(CrashSupport.RouterRecordPath(_registry, Router)).Should().BeFalse();
+        CrashSupport.RouterRecord(_registry, Router).Should().BeNull();
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(1);
     }
 }

@@ -43,13 +43,13 @@ public sealed class LongestNamesTests : IDisposable
         await holder.ExpectAsync("acquired");
         var waiter = _registry.StartWorker("hold", [s_router, "rescuer", .. setting]);
         await waiter.ExpectAsync("waiting");
-        _registry.RouterOwnerRecord(s_router, sharedWithPython).Should().Contain($"\"pid\":{holder.Pid}");
+        _registry.RouterOwnerRecord(s_router).Should().Contain($"\"pid\":{holder.Pid}");
 
         await holder.KillAsync();
 
         await waiter.ExpectAsync("acquired", TimeSpan.FromSeconds(20));
         File.Exists(Path.Combine(_registry.LockDirectory, RouterLock.RecoveryGuardFileName)).Should().BeTrue("the recovery took its guard");
-        _registry.RouterOwnerRecord(s_router, sharedWithPython).Should().Contain($"\"pid\":{waiter.Pid}");
+        _registry.RouterOwnerRecord(s_router).Should().Contain($"\"pid\":{waiter.Pid}");
         waiter.CloseInput();
         await waiter.ExpectAsync("released");
         CrashSupport.SemaphoreValue(_registry, "router-" + s_router).Should().Be(1, "the dead hold was posted once");
@@ -73,7 +73,7 @@ public sealed class LongestNamesTests : IDisposable
     public async Task HeldWithoutRecord_UnlockForceFreesIt()
     {
         await AbandonAsync();
-        File.Delete(CrashSupport.RouterRecordPath(_registry, s_router)); // As if killed between its wait and its record.
+        CrashSupport.EraseRouterRecord(_registry, s_router); // As if killed between its wait and its record.
 
         // Before: "being recovered by another process right now", since the guard's name was too long to open.
         var result = await RunAsync("unlock", s_router, "--force", "--no-record-ok");

@@ -54,10 +54,10 @@ public sealed class OwnerRecordJudgementTests : IDisposable
         WriteRecord(text);
 
         _manager.AcquireRouterLock(Router, "job-b", s_shortWait).Should().BeFalse();
-        File.ReadAllText(RecordPath).Should().Be(text);
+        CrashSupport.RouterRecord(_registry, Router).Should().Be(text);
         FluentActions.Invoking(() => _manager.ForceReleaseRouterLock(Router)).Should().Throw<InvalidOperationException>().WithMessage("*alive*");
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0);
-        File.Delete(RecordPath);
+        CrashSupport.EraseRouterRecord(_registry, Router);
         _manager.ForceReleaseRouterLock(Router).Should().BeTrue();
     }
 
@@ -82,7 +82,7 @@ public sealed class OwnerRecordJudgementTests : IDisposable
         WriteRecord(text);
 
         _manager.AcquireRouterLock(Router, "job-b", s_shortWait).Should().BeFalse();
-        File.ReadAllText(RecordPath).Should().Be(text, "a record that cannot be judged is never touched");
+        CrashSupport.RouterRecord(_registry, Router).Should().Be(text, "a record that cannot be judged is never touched");
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0, "the lock stays held");
         _manager.ListHeldLocks().Should().ContainSingle(l => l.RouterName == Router).Which.OwnerState
             .Should().Be(kind == "unparseable" ? LockOwnerState.NoRecord : LockOwnerState.Unknown);
@@ -96,15 +96,13 @@ public sealed class OwnerRecordJudgementTests : IDisposable
         {
             FluentActions.Invoking(() => _manager.ForceReleaseRouterLock(Router))
                 .Should().Throw<InvalidOperationException>().WithMessage("*another pid namespace*");
-            File.Delete(RecordPath);
+            CrashSupport.EraseRouterRecord(_registry, Router);
             _manager.ForceReleaseRouterLock(Router).Should().BeTrue();
         }
 
         _manager.AcquireRouterLock(Router, "job-c", TimeSpan.Zero).Should().BeTrue();
         _manager.ReleaseRouterLock(Router, "job-c").Should().BeTrue();
     }
-
-    private string RecordPath => CrashSupport.RouterRecordPath(_registry, Router);
 
     /// <summary>A worker takes the router and SIGKILLs itself: the lock stays held, its record names a dead pid.</summary>
     private async Task<JsonObject> AbandonedRecordAsync()
@@ -115,11 +113,11 @@ public sealed class OwnerRecordJudgementTests : IDisposable
         await worker.WaitForExitAsync();
 
         CrashSupport.SemaphoreValue(_registry, $"router-{Router}").Should().Be(0);
-        var record = JsonNode.Parse(File.ReadAllText(RecordPath))!.AsObject();
+        var record = JsonNode.Parse(CrashSupport.RouterRecord(_registry, Router)!)!.AsObject();
         ((int)record["pid"]!).Should().Be(worker.Pid);
         return record;
     }
 
-    /// <summary>Rewrites the record in place, as a holder does (no rename: the file stays the same inode).</summary>
-    private void WriteRecord(string text) => File.WriteAllText(RecordPath, text);
+    /// <summary>Rewrites the record in its slot, as a holder does.</summary>
+    private void WriteRecord(string text) => CrashSupport.WriteRouterRecord(_registry, Router, text);
 }

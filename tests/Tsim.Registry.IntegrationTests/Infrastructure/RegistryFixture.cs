@@ -46,8 +46,8 @@ public sealed class RegistryFixture : IDisposable
     public string CreateScratchDirectory(string name) => System.IO.Directory.CreateDirectory(PathOf(name)).FullName;
 
     /// <summary>
-    /// Gets the lock file <c>LOCKDIR/PREFIX-LOCKSUFFIX</c> (e.g. <c>router-r1</c>): a router's owner record in a registry
-    /// shared with Python, which exists exactly while the router is held.
+    /// Gets the lock file <c>LOCKDIR/PREFIX-LOCKSUFFIX</c> (e.g. <c>router-r1</c>), which exists exactly while a router of a
+    /// registry shared with Python is held.
     /// </summary>
     public string LockFilePath(string lockSuffix) => Path.Combine(LockDirectory, Lock(lockSuffix).OwnerRecordFileName);
 
@@ -63,20 +63,8 @@ public sealed class RegistryFixture : IDisposable
     /// </summary>
     public string? SlotRecord(string lockSuffix) => File.Exists(SlotPath(lockSuffix)) ? SlotFile.Record(SlotPath(lockSuffix)) : null;
 
-    /// <summary>
-    /// The owner record JSON of a router where a holder with the given <see cref="RegistryManagerOptions.SharedWithPython"/>
-    /// keeps it (Python's lock file, or the router's slot), or <see langword="null"/> when there is none.
-    /// </summary>
-    public string? RouterOwnerRecord(string router, bool sharedWithPython)
-    {
-        if (!sharedWithPython)
-        {
-            return SlotRecord($"router-{router}");
-        }
-
-        var path = LockFilePath($"router-{router}");
-        return File.Exists(path) ? File.ReadAllText(path) : null;
-    }
+    /// <summary>The owner record JSON of a router (in its slot, whatever the holder's setting), or <see langword="null"/> when there is none.</summary>
+    public string? RouterOwnerRecord(string router) => SlotRecord($"router-{router}");
 
     /// <summary>The worker options for a <see cref="RegistryManagerOptions.SharedWithPython"/> setting.</summary>
     public static string[] SharedWithPythonOptions(bool sharedWithPython) => sharedWithPython ? [] : ["--no-shared-with-python"];

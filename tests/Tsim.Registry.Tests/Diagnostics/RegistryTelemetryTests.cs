@@ -268,7 +268,7 @@ public sealed class RegistryTelemetryTests : IDisposable
         exited.WaitForExit();
 
         var name = LockName.Router(_context.Prefix, routerName);
-        new LockFiles(_context.LockDirectory, NullLogger.Instance).WriteOwnerRecord(name, new OwnerRecord
+        new LockFiles(_context.LockDirectory, NullLogger.Instance).WriteLegacyOwnerRecord(name, new OwnerRecord
         {
             Lock = name.Value,
             JobId = "dead-job",

@@ -20,6 +20,17 @@ internal readonly record struct FileStatus(uint Uid, uint Gid, int Mode, bool Is
         return new FileStatus(stat.Uid, stat.Gid, stat.Mode, (stat.Mode & Interop.StatxConstants.S_IFMT) == Interop.StatxConstants.S_IFLNK);
     }
 
+    /// <summary>The inode and link count of a path (lstat semantics): which names are hard links of one file.</summary>
+    internal static (ulong Inode, uint LinkCount) Links(string path)
+    {
+        if (Interop.Libc.Statx(Interop.StatxConstants.AT_FDCWD, path, Interop.StatxConstants.AT_SYMLINK_NOFOLLOW, Interop.StatxConstants.STATX_BASIC_STATS, out var stat) != 0)
+        {
+            throw new IOException($"statx '{path}' failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        }
+
+        return (stat.Ino, stat.NLink);
+    }
+
     /// <summary>lchown(2); the tests run as root, so any owner can be given away.</summary>
     internal static void Chown(string path, uint uid, uint gid)
     {

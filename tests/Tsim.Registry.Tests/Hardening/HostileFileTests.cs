@@ -91,18 +91,33 @@ public sealed class HostileFileTests : IDisposable
     }
 
     [Fact]
-    public void AcquireRouterLock_OwnerRecordNameIsSymlink_RefusesLeavesTargetAndLockFree()
+    public void AcquireRouterLock_LockFileNameIsSymlink_ReplacesTheLinkItselfAndLeavesTheTarget()
     {
         _context.EnsureDirectories();
-        var record = _context.OwnerRecordPath("r1");
-        File.CreateSymbolicLink(record, _victim);
+        var lockFile = _context.OwnerRecordPath("r1");
+        File.CreateSymbolicLink(lockFile, _victim);
         var before = File.ReadAllBytes(_victim);
+
+        _manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+
+        FileStatus.Of(lockFile).IsSymlink.Should().BeFalse("the router is held, so the name is the holder's: the planted link is removed, not followed");
+        File.ReadAllBytes(_victim).Should().Equal(before);
+        _manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+        Path.Exists(lockFile).Should().BeFalse();
+        File.ReadAllBytes(_victim).Should().Equal(before);
+    }
+
+    [Fact]
+    public void AcquireRouterLock_DirectoryUnderTheLockFilesName_IsRefusedAndTheLockGivenBack()
+    {
+        _context.EnsureDirectories();
+        Directory.CreateDirectory(Path.Combine(_context.OwnerRecordPath("r1"), "child"));
 
         var act = () => _manager.AcquireRouterLock("r1", "job-1");
 
-        act.Should().Throw<RegistryException>().WithMessage($"*write the owner record*'{record}'*");
-        File.ReadAllBytes(_victim).Should().Equal(before, "O_NOFOLLOW|O_TRUNC must not truncate the link's target");
-        _context.RouterSemaphoreValue("r1").Should().Be(1, "a lock whose record cannot be written is given back");
+        act.Should().Throw<RegistryException>().WithMessage($"*create the router lock file*'{_context.OwnerRecordPath("r1")}'*");
+        _context.RouterSemaphoreValue("r1").Should().Be(1, "a lock whose lock file cannot be made is given back");
+        _manager.GetRouterLockOwner("r1").Should().BeNull("no record outlives the failed hold");
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class RecoveryGuardSymlinkTests : IDisposable
         var manager = _context.CreateManager(o => o.LockProbeIntervalSeconds = 0.01);
         var lockName = LockName.Router(_context.Prefix, "r1");
         _context.OpenSemaphore(lockName.Value).TryWait().Should().BeTrue("a holder that is about to die");
-        new LockFiles(_context.LockDirectory, NullLogger.Instance).WriteOwnerRecord(lockName, DeadOwner(lockName));
+        new LockFiles(_context.LockDirectory, NullLogger.Instance).WriteLegacyOwnerRecord(lockName, DeadOwner(lockName));
         var elsewhere = Directory.CreateDirectory(Path.Combine(_context.RegistryDirectory, "elsewhere")).FullName;
         var target = Path.Combine(elsewhere, "created-behind-the-link");
         var guard = Path.Combine(_context.LockDirectory, $".{lockName.Value}.recovery");

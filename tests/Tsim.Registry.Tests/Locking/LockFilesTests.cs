@@ -72,26 +72,32 @@ public sealed class LockFilesTests : IDisposable
     }
 
     [Fact]
-    public void WriteOwnerRecord_ThenRead_RoundTripsWithSnakeCaseFieldsAndMode0600()
+    public void ReadOwnerRecord_RecordOfAnOlderVersion_RoundTrips()
     {
-        _files.WriteOwnerRecord(Router("r1"), Record("job-1"));
+        _files.WriteLegacyOwnerRecord(Router("r1"), Record("job-1"));
 
         var read = _files.ReadOwnerRecord(Router("r1"));
+
         read.Should().BeEquivalentTo(Record("job-1"), o => o.Excluding(r => r.Extra));
-        var text = File.ReadAllText(_context.OwnerRecordPath("r1"));
-        text.Should().Contain("\"job_id\":\"job-1\"").And.Contain("\"pid\":1234").And.Contain("\"start_time\":5678");
-        File.GetUnixFileMode(_context.OwnerRecordPath("r1")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Directory.GetFiles(_context.LockDirectory).Should().ContainSingle();
     }
 
     [Fact]
-    public void WriteOwnerRecord_StaleRecordPresent_ReplacesIt()
+    public void DeleteLockFile_RemovesTheFileAndToleratesItsAbsence()
     {
-        _files.WriteOwnerRecord(Router("r1"), Record("old"));
+        File.WriteAllText(_context.OwnerRecordPath("r1"), "a link of a presence file");
 
-        _files.WriteOwnerRecord(Router("r1"), Record("new"));
+        _files.DeleteLockFile(Router("r1")).Should().BeTrue();
+        _files.DeleteLockFile(Router("r1")).Should().BeTrue("an absent lock file is what a release wants");
 
-        _files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("new");
+        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void DeleteLockFile_ThatCannotBeRemoved_ReportsFalse()
+    {
+        Directory.CreateDirectory(_context.OwnerRecordPath("r1")); // unlink(2) of a directory fails with EISDIR.
+
+        _files.DeleteLockFile(Router("r1")).Should().BeFalse();
     }
 
     [Fact]
@@ -111,7 +117,7 @@ public sealed class LockFilesTests : IDisposable
     [Fact]
     public void DeleteOwnerRecord_RemovesFileAndToleratesMissing()
     {
-        _files.WriteOwnerRecord(Router("r1"), Record("job-1"));
+        _files.WriteLegacyOwnerRecord(Router("r1"), Record("job-1"));
 
         _files.DeleteOwnerRecord(Router("r1"));
         var again = () => _files.DeleteOwnerRecord(Router("r1"));

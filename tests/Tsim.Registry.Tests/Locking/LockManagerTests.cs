@@ -26,7 +26,7 @@ public sealed class LockManagerTests : IDisposable
 
         locks.TryAcquire(Router("r1"), "job-1", s_short).Should().BeTrue();
 
-        var record = locks.Files.ReadOwnerRecord(Router("r1"));
+        var record = locks.Records.Read(Router("r1"));
         record.Should().NotBeNull();
         record!.Lock.Should().Be(_context.RouterLockName("r1"));
         record.JobId.Should().Be("job-1");
@@ -125,7 +125,7 @@ public sealed class LockManagerTests : IDisposable
         other.TryAcquire(Router("r1"), "job-2", s_short).Should().BeFalse();
 
         other.HeldLocks.Should().BeEmpty();
-        other.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+        other.Records.Read(Router("r1"))!.JobId.Should().Be("job-1");
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class LockManagerTests : IDisposable
         _context.RouterSemaphoreValue("r2").Should().Be(0);
         File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
         File.Exists(_context.OwnerRecordPath("r3")).Should().BeFalse();
-        holder.Files.ReadOwnerRecord(Router("r2"))!.JobId.Should().Be("other");
+        holder.Records.Read(Router("r2"))!.JobId.Should().Be("other");
     }
 
     [Fact]
@@ -296,7 +296,7 @@ public sealed class LockManagerTests : IDisposable
 
         locks.TryAcquire(Router("r1"), "job-1", LockTimeout.Zero).Should().BeTrue();
 
-        locks.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+        locks.Records.Read(Router("r1"))!.JobId.Should().Be("job-1");
     }
 
     [Fact]
@@ -309,7 +309,7 @@ public sealed class LockManagerTests : IDisposable
 
         (await locks.TryAcquireAsync(Router("r1"), "job-1", LockTimeout.Zero, CancellationToken.None)).Should().BeTrue();
 
-        locks.Files.ReadOwnerRecord(Router("r1"))!.JobId.Should().Be("job-1");
+        locks.Records.Read(Router("r1"))!.JobId.Should().Be("job-1");
     }
 
     [Fact]
@@ -424,7 +424,7 @@ public sealed class LockManagerTests : IDisposable
 
     /// <summary>Records an owner of the router that cannot be alive (no process has that pid).</summary>
     private void WriteDeadOwnerRecord(LockManager locks, string router) =>
-        locks.Files.WriteOwnerRecord(Router(router), new OwnerRecord
+        locks.Files.WriteLegacyOwnerRecord(Router(router), new OwnerRecord
         {
             Lock = _context.RouterLockName(router),
             JobId = "dead-job",

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Locking;
 using Tsim.Registry.Security;
+using Tsim.Registry.Tests.Hardening;
 using Tsim.Registry.Tests.Infrastructure;
 
 namespace Tsim.Registry.Tests.Locking;
@@ -64,19 +65,78 @@ public sealed class OwnerRecordsTests : IDisposable
     }
 
     [Fact]
-    public void Router_SharedWithPython_RecordIsTheCompatibilityFileAndNoSlotIsCreated()
+    public void Router_SharedWithPython_RecordIsInTheSlotAndTheLockFileALinkOfThePresenceFile()
+    {
+        var r1 = Router("r1");
+        var r2 = Router("r2");
+
+        _shared.Write(r1, SlotFile.LiveOwner(r1.Value, "job-1"));
+        _shared.Write(r2, SlotFile.LiveOwner(r2.Value, "job-2"));
+
+        RegistryTestContext.SlotRecord(SlotPath(r1)).Should().Contain("\"job_id\":\"job-1\"");
+        var presence = Directory.GetFiles(_context.LockDirectory, ".presence-*").Should().ContainSingle().Subject;
+        var lockFile = FileStatus.Links(FilePath(r1));
+        lockFile.Inode.Should().Be(FileStatus.Links(presence).Inode, "a lock file is a hard link of the manager's presence file");
+        lockFile.LinkCount.Should().Be(3, "the presence file and the lock files of r1 and r2");
+        File.ReadAllText(FilePath(r1)).Should().StartWith("router lock file of a tsim-registry process");
+        _shared.Read(r1)!.JobId.Should().Be("job-1");
+        _files.ReadOwnerRecord(r1).Should().BeNull("the lock file holds no record, so no reader mistakes it for one");
+
+        _shared.Remove(r1).Should().BeTrue();
+        File.Exists(FilePath(r1)).Should().BeFalse();
+        RegistryTestContext.SlotRecord(SlotPath(r1)).Should().BeNull();
+        FileStatus.Links(FilePath(r2)).LinkCount.Should().Be(2);
+    }
+
+    [Fact]
+    public void Router_SharedWithPython_PresenceFileRemovedUnderTheManager_IsMadeAgain()
     {
         var name = Router("r1");
+        _shared.Write(name, SlotFile.LiveOwner(name.Value, "job-1"));
+        _shared.Remove(name).Should().BeTrue();
+        File.Delete(Directory.GetFiles(_context.LockDirectory, ".presence-*").Single());
 
+        _shared.Write(name, SlotFile.LiveOwner(name.Value, "job-2"));
+
+        File.Exists(FilePath(name)).Should().BeTrue();
+        Directory.GetFiles(_context.LockDirectory, ".presence-*").Should().ContainSingle();
+        _shared.Remove(name).Should().BeTrue();
+    }
+
+    [Fact]
+    public void PresenceFile_Creation_RemovesThoseOfDeadProcessesOfThisNamespaceOnly()
+    {
+        var self = ProcessIdentity.Current;
+        var namespaceId = new string([.. self.PidNamespace.Where(char.IsAsciiDigit)]);
+        var dead = SlotFile.DeadOwner("any");
+        var ofTheDead = Path.Combine(_context.LockDirectory, $".presence-{dead.Pid}-{dead.StartTime}-{namespaceId}-1");
+        var ofAnotherNamespace = Path.Combine(_context.LockDirectory, $".presence-{dead.Pid}-{dead.StartTime}-1{namespaceId}-1");
+        var ofThisLiveProcess = Path.Combine(_context.LockDirectory, $".presence-{self.Pid}-{self.StartTime}-{namespaceId}-0");
+        foreach (var path in new[] { ofTheDead, ofAnotherNamespace, ofThisLiveProcess })
+        {
+            File.WriteAllText(path, "planted");
+        }
+
+        var name = Router("r1");
         _shared.Write(name, SlotFile.LiveOwner(name.Value, "job-1"));
 
-        File.ReadAllText(FilePath(name)).Should().Contain("\"job_id\":\"job-1\"");
-        File.Exists(SlotPath(name)).Should().BeFalse();
-        _shared.Read(name)!.JobId.Should().Be("job-1");
-
+        File.Exists(ofTheDead).Should().BeFalse();
+        File.Exists(ofAnotherNamespace).Should().BeTrue("a pid of another namespace cannot be judged here");
+        File.Exists(ofThisLiveProcess).Should().BeTrue();
         _shared.Remove(name).Should().BeTrue();
-        File.Exists(FilePath(name)).Should().BeFalse();
-        File.Exists(SlotPath(name)).Should().BeFalse();
+    }
+
+    [Fact]
+    public void PresenceFile_Dispose_RemovesItButNotALockFileStillLinkedToIt()
+    {
+        var records = new OwnerRecords(_files, routerLockFiles: true);
+        var name = Router("r1");
+        records.Write(name, SlotFile.LiveOwner(name.Value, "job-1"));
+
+        records.Dispose();
+
+        Directory.GetFiles(_context.LockDirectory, ".presence-*").Should().BeEmpty();
+        File.Exists(FilePath(name)).Should().BeTrue("a lock file is a name of its own: it goes when its hold ends");
     }
 
     [Fact]
@@ -96,18 +156,22 @@ public sealed class OwnerRecordsTests : IDisposable
     }
 
     [Fact]
-    public void Router_ReadersOfEitherSetting_FindARecordWrittenWithTheOther()
+    public void Router_ReadersOfEitherSetting_FindARecordWrittenWithTheOtherOrByAnOlderVersion()
     {
         var r1 = Router("r1");
         var r2 = Router("r2");
 
-        _private.Write(r1, SlotFile.LiveOwner(r1.Value, "in-slot"));
-        _shared.Write(r2, SlotFile.LiveOwner(r2.Value, "in-file"));
+        _private.Write(r1, SlotFile.LiveOwner(r1.Value, "private"));
+        _shared.Write(r2, SlotFile.LiveOwner(r2.Value, "shared"));
+        var r3 = Router("r3");
+        _files.WriteLegacyOwnerRecord(r3, SlotFile.LiveOwner(r3.Value, "in-file"));
 
-        _shared.Read(r1)!.JobId.Should().Be("in-slot");
-        _private.Read(r2)!.JobId.Should().Be("in-file");
-        _private.Read(r1)!.JobId.Should().Be("in-slot");
-        _shared.Read(r2)!.JobId.Should().Be("in-file");
+        _shared.Read(r1)!.JobId.Should().Be("private");
+        _private.Read(r2)!.JobId.Should().Be("shared");
+        _private.Read(r1)!.JobId.Should().Be("private");
+        _shared.Read(r2)!.JobId.Should().Be("shared");
+        _shared.Read(r3)!.JobId.Should().Be("in-file", "a record in the lock file, written by an older version, is still read");
+        _private.Read(r3)!.JobId.Should().Be("in-file");
     }
 
     [Fact]
@@ -115,7 +179,7 @@ public sealed class OwnerRecordsTests : IDisposable
     {
         var name = Router("r1");
         _private.Write(name, SlotFile.DeadOwner(name.Value, "in-slot"));
-        _shared.Write(name, SlotFile.DeadOwner(name.Value, "in-file"));
+        _files.WriteLegacyOwnerRecord(name, SlotFile.DeadOwner(name.Value, "in-file"));
 
         _shared.Discard(name).Should().BeTrue();
 
@@ -207,13 +271,13 @@ public sealed class OwnerRecordsTests : IDisposable
     }
 
     [Fact]
-    public void Snapshot_CompatibilityFileRewritten_IsNotSameAs()
+    public void Snapshot_RecordOfAnOlderVersionRewritten_IsNotSameAs()
     {
         var name = Router("r1");
-        _shared.Write(name, SlotFile.LiveOwner(name.Value, "x"));
+        _files.WriteLegacyOwnerRecord(name, SlotFile.LiveOwner(name.Value, "x"));
         var before = _shared.Snapshot(name);
 
-        _shared.Write(name, SlotFile.LiveOwner(name.Value, "y"));
+        _files.WriteLegacyOwnerRecord(name, SlotFile.LiveOwner(name.Value, "y"));
 
         _shared.Snapshot(name).SameAs(before).Should().BeFalse();
         before.File.Should().NotBeNull();
