@@ -12,9 +12,10 @@ namespace Tsim.Registry.Tests.Packaging;
 
 /// <summary>
 /// Issue 6's packaging promises, checked on real <c>dotnet pack</c> output: the library package's contents and
-/// metadata, its symbols package, deterministic builds, the CLI as a .NET tool (the tool alone: no benchmark, no
-/// Python script), and the package installed from a local folder feed into a fresh console project that runs. Slow
-/// (tens of seconds): one serial class, one test.
+/// metadata, its symbols package, deterministic builds, the CLI as a native AOT .NET tool (the executable alone: no
+/// assembly, no benchmark, no Python script) installed from a local folder feed and run, and the library package
+/// installed from a local folder feed into a fresh console project that runs. Slow (minutes: the native compile of
+/// the CLI): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
 public sealed class PackagingTests : IDisposable
