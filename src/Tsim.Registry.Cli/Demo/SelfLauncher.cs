@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Tsim.Registry.Cli.Demo;
 
@@ -23,7 +22,9 @@ internal static class SelfLauncher
         };
         if (string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.Ordinal))
         {
-            startInfo.ArgumentList.Add(EntryAssemblyPath());
+            // The dotnet host runs an application from its base directory, so that is where its assembly is (asking
+            // the assembly for its location would not survive a native AOT or single-file build).
+            startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tsim-registry.dll"));
         }
 
         foreach (var argument in arguments)
@@ -32,13 +33,5 @@ internal static class SelfLauncher
         }
 
         return startInfo;
-    }
-
-    private static string EntryAssemblyPath()
-    {
-        var location = Assembly.GetEntryAssembly()?.Location;
-        return !string.IsNullOrEmpty(location)
-            ? location
-            : Path.Combine(AppContext.BaseDirectory, "tsim-registry.dll");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -11,9 +12,10 @@ namespace Tsim.Registry.Tests.Packaging;
 
 /// <summary>
 /// Issue 6's packaging promises, checked on real <c>dotnet pack</c> output: the library package's contents and
-/// metadata, its symbols package, deterministic builds, the CLI as a .NET tool (the tool alone: no benchmark, no
-/// Python script), and the package installed from a local folder feed into a fresh console project that runs. Slow
-/// (tens of seconds): one serial class, one test.
+/// metadata, its symbols package, deterministic builds, the CLI as a native AOT .NET tool (the executable alone: no
+/// assembly, no benchmark, no Python script) installed from a local folder feed and run, and the library package
+/// installed from a local folder feed into a fresh console project that runs. Slow (minutes: the native compile of
+/// the CLI): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
 public sealed class PackagingTests : IDisposable
@@ -24,6 +26,7 @@ public sealed class PackagingTests : IDisposable
     private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(5);
 
     private readonly RegistryTestContext _context = new();
+    private readonly RegistryTestContext _toolContext = new();
     private readonly ITestOutputHelper _output;
     private readonly string _work = Path.Combine("/tmp", $"tsim-pack-{Guid.NewGuid():N}");
 
@@ -36,6 +39,7 @@ public sealed class PackagingTests : IDisposable
     public void Dispose()
     {
         _context.Dispose(); // Unlinks the consumer's semaphores (same prefix) and deletes its registry.
+        _toolContext.Dispose(); // The same for the installed tool's.
         if (Directory.Exists(_work))
         {
             Directory.Delete(_work, recursive: true);
@@ -81,23 +85,56 @@ public sealed class PackagingTests : IDisposable
             secondDll.Should().Equal(firstDll, "packing twice yields the same assembly (Deterministic)");
         }
 
-        // ---- The CLI packs as the tsim-registry .NET tool ----
+        // ---- The CLI packs as the tsim-registry .NET tool: a package that points at the native AOT one for linux-x64 ----
         var tools = Path.Combine(_work, "tools");
-        await DotnetAsync(root, "pack", Path.Combine(root, "src", "Tsim.Registry.Cli"), "-c", "Release", "-o", tools);
+        var cli = Path.Combine(root, "src", "Tsim.Registry.Cli");
+
+        // A RID-specific pack globs its publish directory, so files left there by an earlier build must not ride along.
+        var ridPublish = Path.Combine(cli, "bin", "Release", "net10.0", "linux-x64", "publish");
+        if (Directory.Exists(ridPublish))
+        {
+            Directory.Delete(ridPublish, recursive: true);
+        }
+
+        await DotnetAsync(root, "pack", cli, "-c", "Release", "-o", tools);
+        await DotnetAsync(root, "pack", cli, "-c", "Release", "-r", "linux-x64", "-o", tools);
         using (var zip = ZipFile.OpenRead(Path.Combine(tools, $"Tsim.Registry.Cli.{Version}.nupkg")))
         {
-            var nuspec = XDocument.Parse(ReadEntry(zip, "Tsim.Registry.Cli.nuspec"));
-            nuspec.Descendants().Where(e => e.Name.LocalName == "packageType").Select(e => e.Attribute("name")?.Value)
-                .Should().Contain("DotnetTool");
+            PackageTypes(zip, "Tsim.Registry.Cli.nuspec").Should().Contain("DotnetTool");
             var settings = zip.Entries.Should().ContainSingle(e => e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal)).Subject;
-            ReadEntry(zip, settings.FullName).Should().Contain("<Command Name=\"tsim-registry\"");
-
-            // The tool only: the load benchmark and the Python scripts it runs are a program under benchmarks/.
-            var files = zip.Entries.Select(e => e.FullName).ToList();
-            files.Should().Contain("tools/net10.0/any/tsim-registry.dll").And.Contain("tools/net10.0/any/Tsim.Registry.dll");
-            files.Should().NotContain(f => f.Contains("Benchmark", StringComparison.OrdinalIgnoreCase), "no benchmark assembly ships with the tool");
-            files.Should().NotContain(f => f.EndsWith(".py", StringComparison.OrdinalIgnoreCase), "no Python script ships with the tool");
+            ReadEntry(zip, settings.FullName).Should().Contain("<Command Name=\"tsim-registry\"")
+                .And.Contain("<RuntimeIdentifierPackage RuntimeIdentifier=\"linux-x64\" Id=\"Tsim.Registry.Cli.linux-x64\"");
+            zip.Entries.Should().NotContain(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal) && !e.FullName.EndsWith("/DotnetToolSettings.xml", StringComparison.Ordinal), "the implementation is in the RID-specific package");
         }
+
+        using (var zip = ZipFile.OpenRead(Path.Combine(tools, $"Tsim.Registry.Cli.linux-x64.{Version}.nupkg")))
+        {
+            PackageTypes(zip, "Tsim.Registry.Cli.linux-x64.nuspec").Should().Contain("DotnetToolRidPackage");
+            ReadEntry(zip, "tools/any/linux-x64/DotnetToolSettings.xml").Should().Contain("<Command Name=\"tsim-registry\" EntryPoint=\"tsim-registry\" Runner=\"executable\"");
+
+            // The native executable only: no assembly (nothing for the JIT), no symbols, and, as before, no benchmark
+            // and no Python script.
+            zip.Entries.Select(e => e.FullName).Where(f => f.StartsWith("tools/", StringComparison.Ordinal)).Should().BeEquivalentTo(
+                "tools/any/linux-x64/DotnetToolSettings.xml",
+                "tools/any/linux-x64/tsim-registry");
+        }
+
+        // ---- Installed from the local folder feed, the command is the native executable and speaks the protocol ----
+        var toolPath = Path.Combine(_work, "tool-bin");
+        var toolConfig = WriteToolFeedConfig(tools);
+        await DotnetAsync(_work, "tool", "install", "Tsim.Registry.Cli", "--version", Version, "--tool-path", toolPath, "--configfile", toolConfig);
+        var command = Path.Combine(toolPath, "tsim-registry");
+        var executable = new FileInfo(command).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? command;
+        _output.WriteLine($"tsim-registry installed as {executable}");
+        (await File.ReadAllBytesAsync(executable))[..4].Should().Equal([0x7F, (byte)'E', (byte)'L', (byte)'F'], "the installed command is a native executable");
+        Directory.GetFiles(Path.GetDirectoryName(executable)!, "*.dll").Should().BeEmpty("no managed assembly is installed beside it");
+
+        string[] registry = ["--registry-dir", _toolContext.RegistryDirectory, "--prefix", _toolContext.Prefix];
+        (await RunAsync(command, _work, [.. registry, "register", "tool-1", "10.0.1.10", "router-1", "02:00:00:00:01:0a"])).Should().Be("REGISTERED\n");
+        (await RunAsync(command, _work, [.. registry, "is-locked", "router-1"])).Should().Be("false\n");
+        var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        (await RunAsync(command, _work, [.. registry, "lease-acquire", "run-1", "tool-1", "router-1", "--pid", pid])).Should().Be("1\n");
+        (await RunAsync(command, _work, [.. registry, "lease-count", "tool-1"])).Should().Be("1\n");
 
         // ---- Installed from the local folder feed into a fresh console project, it runs ----
         var consumer = Path.Combine(_work, "consumer");
@@ -169,9 +206,30 @@ public sealed class PackagingTests : IDisposable
             """);
     }
 
-    private async Task<string> DotnetAsync(string workingDirectory, params string[] arguments)
+    /// <summary>A nuget.config that reads packages from the tool feed alone, into a private package folder (no stale copy).</summary>
+    private string WriteToolFeedConfig(string feed)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var path = Path.Combine(_work, "tool-nuget.config");
+        File.WriteAllText(path, $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{Path.Combine(_work, "tool-packages")}" />
+              </config>
+              <packageSources>
+                <clear />
+                <add key="tools" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        return path;
+    }
+
+    private Task<string> DotnetAsync(string workingDirectory, params string[] arguments) => RunAsync("dotnet", workingDirectory, arguments);
+
+    private async Task<string> RunAsync(string fileName, string workingDirectory, string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -207,11 +265,14 @@ public sealed class PackagingTests : IDisposable
         }
 
         var output = await stdout;
-        var command = $"dotnet {string.Join(' ', arguments)}";
+        var command = $"{Path.GetFileName(fileName)} {string.Join(' ', arguments)}";
         process.ExitCode.Should().Be(0, "{0} failed:\n{1}\n{2}", command, output, await stderr);
         _output.WriteLine($"{command}: ok");
         return output;
     }
+
+    private static IEnumerable<string?> PackageTypes(ZipArchive zip, string nuspec) =>
+        XDocument.Parse(ReadEntry(zip, nuspec)).Descendants().Where(e => e.Name.LocalName == "packageType").Select(e => e.Attribute("name")?.Value);
 
     /// <summary>Reads a text entry; the reader drops the byte order mark NuGet writes before the nuspec.</summary>
     private static string ReadEntry(ZipArchive zip, string name)
