@@ -91,7 +91,7 @@ internal static class LoadBenchmarkRunner
         // Python has one mode of each workload: a variant (W3c, W2cold) is compared with the workload it varies.
         var pythonOnly = only.Count == 0 ? [] : only.Where(n => !n.Equals("CLI", StringComparison.OrdinalIgnoreCase))
             .Select(n => n.ToUpperInvariant().Replace("COLD", string.Empty, StringComparison.Ordinal).TrimEnd('C')).Distinct(StringComparer.Ordinal).ToList();
-        var (python, pythonSkipped) = only.Count > 0 && pythonOnly.Count == 0 ? (null, "no Python workload selected") : PythonBaseline.Run(quick, pythonOnly, output);
+        var (python, pythonSkipped) = only.Count > 0 && pythonOnly.Count == 0 ? (null, "--only selected no workload of bench_py.py") : PythonBaseline.Run(quick, pythonOnly, output);
         var cli = Selected("CLI") ? new CliOneShot(cliPath, prefix + "cli", quick ? 5 : 21, output).Run() : null;
         var comparison = Report.Compare(csharp, python?["results"] as JsonObject, cli);
 
