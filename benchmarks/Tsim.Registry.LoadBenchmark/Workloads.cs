@@ -408,6 +408,9 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
 
         a.Join();
         b.Join();
+
+        // The next mode runs in another directory: the prefix's binding to this one's lock directory must go too.
+        LoadBenchmarkRunner.UnlinkSemaphores(prefix);
         return (lat, oks);
     }
 
