@@ -21,9 +21,16 @@ internal static class LoadBenchmarkRunner
     /// <param name="jsonPath">Where to write the combined result; <see langword="null"/> = a file in the temp directory.</param>
     /// <param name="workerVerb">The hidden verb with which this same program runs one worker (<see cref="RunWorker"/>).</param>
     /// <param name="command">How this run was started, recorded in the JSON.</param>
+    /// <param name="cliPath">The tool whose one-shot calls are timed against the Python client's (<see cref="CliOneShot"/>).</param>
     /// <param name="output">Progress and the table.</param>
-    internal static int Run(bool quick, string? jsonPath, string workerVerb, string command, TextWriter output)
+    /// <param name="only">
+    /// The workloads to run (W1, W2cold, W3c, …, CLI for the one-shot calls), case-insensitive; empty = all. Python
+    /// runs the workloads they are compared with (W2 for W2cold, W3 for W3c).
+    /// </param>
+    internal static int Run(bool quick, string? jsonPath, string workerVerb, string command, string cliPath, IReadOnlyCollection<string> only,
+        TextWriter output)
     {
+        bool Selected(string name) => only.Count == 0 || only.Contains(name, StringComparer.OrdinalIgnoreCase);
         ArgumentNullException.ThrowIfNull(output);
         var scale = quick ? 10 : 1;
         var prefix = string.Create(CultureInfo.InvariantCulture, $"lbench{Environment.ProcessId}");
@@ -31,7 +38,7 @@ internal static class LoadBenchmarkRunner
         jsonPath ??= Path.Combine(Path.GetTempPath(), "tsim-registry-bench.json");
         var machine = Machine();
         output.WriteLine($"Tsim.Registry load benchmark: {machine["cpu"]}, {machine["cores"]} cores, kernel {machine["kernel"]}, "
-            + $"{machine["dotnet"]}, library build {machine["library_build"]}{(quick ? ", --quick (counts / 10)" : string.Empty)}");
+            + $"{machine["dotnet"]}, library build {machine["library_build"]}, {machine["library_image"]}{(quick ? ", --quick (counts / 10)" : string.Empty)}");
         output.WriteLine($"C# part: prefix '{prefix}', registry {root}");
         output.Flush();
 
@@ -41,19 +48,24 @@ internal static class LoadBenchmarkRunner
         {
             Directory.CreateDirectory(root);
             var w = new Workloads(root, prefix, scale, workerVerb);
-            output.WriteLine("[C#] JIT warm-up of every timed path on a private registry (each worker process does the same before GO) ...");
-            output.Flush();
-            JitWarmup.Run(prefix);
-
             // W3c, W4c and W6c: the same workloads on a registry declared not shared with Python (shared_with_python:
             // false), whose router locks keep their owner records in a mapped slot instead of the compatibility lock file.
+            // W2cold: W2 in fresh worker processes that have not run the warm-up.
             (string Name, Func<JsonObject> Fn)[] all =
             [
-                ("W1", w.W1), ("W2", w.W2), ("W3", () => w.W3()), ("W3c", () => w.W3(sharedWithPython: false)),
+                ("W1", w.W1), ("W2", w.W2), ("W2cold", w.W2Cold), ("W3", () => w.W3()), ("W3c", () => w.W3(sharedWithPython: false)),
                 ("W4", () => w.W4()), ("W4c", () => w.W4(sharedWithPython: false)), ("W5", w.W5),
                 ("W5b", () => w.W5b(Path.Combine(root, "w1"))), ("W6", () => w.W6()), ("W6c", () => w.W6(sharedWithPython: false)), ("W7", w.W7),
             ];
-            foreach (var (name, fn) in all)
+            var selected = all.Where(x => Selected(x.Name)).ToList();
+            if (selected.Any(x => x.Name != "W2cold"))
+            {
+                output.WriteLine("[C#] JIT warm-up of every timed path on a private registry (each warm worker process does the same before GO) ...");
+                output.Flush();
+                JitWarmup.Run(prefix);
+            }
+
+            foreach (var (name, fn) in selected)
             {
                 var t0 = Stopwatch.GetTimestamp();
                 output.WriteLine($"[C# {name}] running ...");
@@ -76,8 +88,12 @@ internal static class LoadBenchmarkRunner
         }
 
         var csharpWall = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1);
-        var (python, pythonSkipped) = PythonBaseline.Run(quick, output);
-        var comparison = Report.Compare(csharp, python?["results"] as JsonObject);
+        // Python has one mode of each workload: a variant (W3c, W2cold) is compared with the workload it varies.
+        var pythonOnly = only.Count == 0 ? [] : only.Where(n => !n.Equals("CLI", StringComparison.OrdinalIgnoreCase))
+            .Select(n => n.ToUpperInvariant().Replace("COLD", string.Empty, StringComparison.Ordinal).TrimEnd('C')).Distinct(StringComparer.Ordinal).ToList();
+        var (python, pythonSkipped) = only.Count > 0 && pythonOnly.Count == 0 ? (null, "--only selected no workload of bench_py.py") : PythonBaseline.Run(quick, pythonOnly, output);
+        var cli = Selected("CLI") ? new CliOneShot(cliPath, prefix + "cli", quick ? 5 : 21, output).Run() : null;
+        var comparison = Report.Compare(csharp, python?["results"] as JsonObject, cli);
 
         output.WriteLine();
         output.WriteLine(Report.Table(comparison, python is not null));
@@ -97,6 +113,7 @@ internal static class LoadBenchmarkRunner
             ["csharp"] = new JsonObject { ["semaphore_prefix"] = prefix, ["total_wall_s"] = csharpWall, ["results"] = csharp },
             ["python"] = python,
             ["python_skipped"] = pythonSkipped,
+            ["cli_cold"] = cli,
             ["comparison"] = comparison,
         };
         File.WriteAllText(jsonPath, doc.ToJsonString(s_indented));
@@ -187,8 +204,11 @@ internal static class LoadBenchmarkRunner
     /// <param name="arguments">The arguments after the verb.</param>
     /// <param name="input">Lines from the parent.</param>
     /// <param name="output">Lines to the parent.</param>
+    /// <remarks>W2cold's worker is dispatched here, before any method that names a library type is compiled.</remarks>
     internal static int RunWorker(IReadOnlyList<string> arguments, TextReader input, TextWriter output) =>
-        Workers.Run(arguments, input, output);
+        string.Equals(arguments[0], ColdWorker.Kind, StringComparison.Ordinal)
+            ? ColdWorker.Run(arguments, input, output)
+            : Workers.Run(arguments, input, output);
 
     internal static void UnlinkSemaphores(string prefix)
     {
@@ -196,6 +216,14 @@ internal static class LoadBenchmarkRunner
         {
             File.Delete(file); // glibc's sem_unlink is exactly this unlink
         }
+    }
+
+    /// <summary>Whether the loaded Tsim.Registry.dll carries ReadyToRun code (as the package ships it) or IL only.</summary>
+    private static string LibraryImage()
+    {
+        using var stream = File.OpenRead(typeof(RegistryManager).Assembly.Location);
+        using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
+        return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0 ? "ReadyToRun (linux-x64)" : "IL only (JIT)";
     }
 
     private static JsonObject Machine()
@@ -211,6 +239,7 @@ internal static class LoadBenchmarkRunner
             ["os"] = RuntimeInformation.OSDescription,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["library_build"] = debuggable?.IsJITOptimizerDisabled == true ? "Debug (unoptimized: numbers are not meaningful)" : "Release",
+            ["library_image"] = LibraryImage(),
             ["server_gc"] = System.Runtime.GCSettings.IsServerGC,
             ["registry_fs"] = "/dev/shm (tmpfs)",
             ["load_average_at_start"] = File.ReadAllText("/proc/loadavg").Trim(),

@@ -49,6 +49,18 @@ internal static class Program
                 + "and the Python reference (python3 bench_scale.py) size by size, with the speed-up; the JSON holds it under "
                 + "\"scaling\". Under a minute on 2 vCPUs; with --quick fewer operations and no 50,000-host size. Exit 1 if a check fails.",
         };
+        var cli = new Option<string>("--cli")
+        {
+            Description = "The tsim-registry executable whose one-shot calls (is-locked, register, lease-acquire) are timed against "
+                + "'python3 interop_client.py' (default: the Release build of src/Tsim.Registry.Cli, found from this program's path).",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => CliOneShot.DefaultCliPath,
+        };
+        var only = new Option<string?>("--only")
+        {
+            Description = "Run only these workloads, a comma list (e.g. W2cold,CLI; W5b needs W1); Python runs the ones they are compared with.",
+            HelpName = "LIST",
+        };
         var root = new RootCommand(
             "Run the reference workloads W1-W7 against this library (worker processes of this program, a private semaphore "
             + "prefix and directory under /dev/shm), then 'python3 bench_py.py' (skipped if /dev/shm/sem.tsim-* are in use), "
@@ -56,14 +68,17 @@ internal static class Program
             + "With --scaling it runs only the scaling table instead (run it twice for both). "
             + "Exit status: 0 ran, 1 a scaling check failed, 2 an error ('ERROR <Type>: message' on stderr).")
         {
-            quick, json, scaling,
+            quick, json, scaling, cli, only,
         };
         root.SetAction(parseResult => Run(() =>
         {
             var invoked = Name + (parseResult.GetValue(quick) ? " --quick" : string.Empty);
             return parseResult.GetValue(scaling)
                 ? LoadBenchmarkRunner.RunScaling(parseResult.GetValue(quick), parseResult.GetValue(json), invoked + " --scaling", Console.Out)
-                : LoadBenchmarkRunner.Run(parseResult.GetValue(quick), parseResult.GetValue(json), WorkerVerb, invoked, Console.Out);
+                : LoadBenchmarkRunner.Run(parseResult.GetValue(quick), parseResult.GetValue(json), WorkerVerb, invoked,
+                    Path.GetFullPath(parseResult.GetRequiredValue(cli)),
+                    (parseResult.GetValue(only) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Console.Out);
         }));
 
         var workerArgs = new Argument<string[]>("args") { Arity = ArgumentArity.OneOrMore };

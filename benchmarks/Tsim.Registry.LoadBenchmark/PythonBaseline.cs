@@ -14,8 +14,29 @@ internal static class PythonBaseline
 {
     private static readonly TimeSpan s_waitForOthers = TimeSpan.FromSeconds(60);
 
-    internal static (JsonObject? Doc, string? Skipped) Run(bool quick, TextWriter output) =>
-        RunScript("bench_py.py", quick ? ["--quick"] : [], "[Python] ", output);
+    /// <summary>Runs <c>python3 bench_py.py</c>: every workload, or those of <paramref name="only"/> (bench_py's <c>--only</c>).</summary>
+    internal static (JsonObject? Doc, string? Skipped) Run(bool quick, IReadOnlyCollection<string> only, TextWriter output) =>
+        RunScript("bench_py.py", [.. quick ? ["--quick"] : Array.Empty<string>(), .. only.Count > 0 ? ["--only", string.Join(',', only)] : Array.Empty<string>()],
+            "[Python] ", output);
+
+    /// <summary>A progress line of bench_py that carries a workload's result, <c>[W2] {…}</c>, as (name, result).</summary>
+    private static (string Name, JsonObject Result)? ProgressResult(string line)
+    {
+        var close = line.IndexOf("] {", StringComparison.Ordinal);
+        if (!line.StartsWith('[') || close < 2 || !line.EndsWith('}'))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(line[(close + 2)..]) is JsonObject o ? (line[1..close], o) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Runs <c>python3 PythonReference/<paramref name="scriptName"/> --out &lt;tmp.json&gt; args…</c>.</summary>
     /// <param name="scriptName">A script in the PythonReference folder next to this assembly.</param>
@@ -73,6 +94,8 @@ internal static class PythonBaseline
             return (null, "python3 could not be started: " + ex.Message);
         }
 
+        // bench_py writes no file when run with --only: its results are then read from its progress lines.
+        var fromProgress = new JsonObject();
         using (process)
         {
             process.ErrorDataReceived += (_, e) =>
@@ -88,6 +111,11 @@ internal static class PythonBaseline
             process.BeginErrorReadLine();
             while (process.StandardOutput.ReadLine() is { } line)
             {
+                if (ProgressResult(line) is var (name, result))
+                {
+                    fromProgress[name] = result;
+                }
+
                 if (line.StartsWith('['))
                 {
                     lock (output)
@@ -99,6 +127,11 @@ internal static class PythonBaseline
             }
 
             process.WaitForExit();
+            if (process.ExitCode == 0 && !File.Exists(outFile) && fromProgress.Count > 0)
+            {
+                return (new JsonObject { ["results"] = fromProgress, ["note"] = "read from the progress lines ([NAME] {…})" }, null);
+            }
+
             if (process.ExitCode != 0 || !File.Exists(outFile))
             {
                 return (null, $"{scriptName} exited with {process.ExitCode}");

@@ -16,13 +16,16 @@ internal static class Report
         v is { } x ? x.ToString(x >= 100 ? "#,0" : "0.###", CultureInfo.InvariantCulture) + unit : "–";
 
     /// <summary>One row per workload: C#, Python, speed-up C# over Python, target, verdict.</summary>
-    internal static JsonArray Compare(JsonObject cs, JsonObject? py)
+    /// <param name="cs">The C# results.</param>
+    /// <param name="py">Python's results, if it ran.</param>
+    /// <param name="cli">The one-shot command-line calls (<see cref="CliOneShot"/>), if they ran.</param>
+    internal static JsonArray Compare(JsonObject cs, JsonObject? py, JsonObject? cli = null)
     {
         var rows = new JsonArray();
         // A C#-only variant (W3c) is compared with the Python workload it varies (W3): Python has only the one mode.
-        void Throughput(string w, string label, string key, string unit, double? target, string? pythonWorkload = null)
+        void Throughput(string w, string label, string key, string unit, double? target, string? pythonWorkload = null, string? pythonKey = null)
         {
-            double? c = D(cs, w, key), p = D(py, pythonWorkload ?? w, key);
+            double? c = D(cs, w, key), p = D(py, pythonWorkload ?? w, pythonKey ?? key);
             var speedup = c is { } a && p is { } b && b > 0 ? Math.Round(a / b, 2) : (double?)null;
             Add(w, label, F(c, unit), F(p, unit), speedup, target is { } t ? $"≥ {t}×" : "–",
                 target is { } t2 && speedup is { } s ? s >= t2 : null);
@@ -41,6 +44,10 @@ internal static class Report
 
         Throughput("W1", "register 1000 hosts, 1 process", "ops_per_s", " ops/s", 10);
         Throughput("W2", "register 1000 hosts, 8 processes", "ops_per_s", " ops/s", 10);
+
+        // Cold: fresh C# processes without JIT warm-up, against Python's W2 (forked from a warm interpreter).
+        Throughput("W2cold", "cold: W2 in 8 fresh processes, no warm-up, from GO", "ops_per_s", " ops/s", 5, "W2");
+        Throughput("W2cold", "cold: the same, from the first process start", "ops_per_s_with_start", " ops/s", null, "W2", "ops_per_s");
         Throughput("W3", "router lock+unlock ×10000, 1 process", "cycles_per_s", " cycles/s", 2);
         Throughput("W3c", "W3, C#-only registry (shared_with_python: false)", "cycles_per_s", " cycles/s", 2, "W3");
         Throughput("W4", "4 processes × 2000 on one router", "cycles_per_s", " cycles/s", 2);
@@ -66,10 +73,19 @@ internal static class Report
         double? cCpu = D(cs, "W7", "a_cpu_s"), cEl = D(cs, "W7", "a_elapsed_s");
         var pW7 = py?["W7"] as JsonObject;
         Add("W7", "wait_for_router on a held router, 2 s: CPU",
-            $"{F(cCpu, " s")} CPU, returned {(cRet == true ? "true" : "false")} after {F(cEl, " s")}",
+            cCpu is null ? "–" : $"{F(cCpu, " s")} CPU, returned {(cRet == true ? "true" : "false")} after {F(cEl, " s")}",
             pW7 is null ? "–" : $"returned {pW7["a_spec_locked_returned"]?.ToJsonString()} after {F(D(py, "W7", "a_elapsed_s"), " s")}; "
                 + $"lock file present: {F(D(py, "W7", "b_cpu_s"), " s")} CPU in {F(D(py, "W7", "b_elapsed_s"), " s")}",
             null, "< 0.05 s CPU, waits 2 s", cCpu is { } cc ? cc < 0.05 && cRet == false && cEl >= 1.9 : null);
+
+        // Cold: one process per call, started, one operation, exited; the speed-up is Python's wall time over C#'s.
+        foreach (var (command, label) in new[] { ("is_locked", "is-locked"), ("register", "register"), ("lease_acquire", "lease-acquire") })
+        {
+            double? cm = D(cli, command, "csharp_median_ms"), pm = D(cli, command, "python_median_ms");
+            Add("CLI", $"cold: one-shot `{label}`, wall time median of {cli?["runs"]}", F(cm, " ms"), F(pm, " ms"),
+                cm is { } c1 && pm is { } p1 && c1 > 0 ? Math.Round(p1 / c1, 2) : null, "–", null);
+        }
+
         return rows;
     }
 
@@ -78,7 +94,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine("| workload | measure | C# | Python | C# ÷ Python (speed-up) | target | met |");
         sb.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var row in rows.OfType<JsonObject>())
+        foreach (var row in rows.OfType<JsonObject>().Where(r => r["csharp"]!.GetValue<string>() != "–"))
         {
             var speedup = row["speedup"] is JsonValue v ? v.GetValue<double>().ToString("0.##", CultureInfo.InvariantCulture) + "×" : "–";
             var met = row["met"] is JsonValue m ? (m.GetValue<bool>() ? "yes" : "**no**") : "–";

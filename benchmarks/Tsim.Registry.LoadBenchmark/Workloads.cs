@@ -96,51 +96,120 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
                 p.Join();
             }
 
-            using var hostsDoc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(d, "hosts.json")));
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            var ips = new List<string>();
-            var macs = new List<string>();
-            foreach (var entry in hostsDoc.RootElement.EnumerateObject())
-            {
-                names.Add(entry.Name);
-                ips.Add(entry.Value.GetProperty("primary_ip").GetString()!);
-                macs.Add(entry.Value.GetProperty("mac_address").GetString()!);
-            }
-
-            var expected = Enumerable.Range(0, n).Select(i => Bench.Host(i).Name).ToHashSet(StringComparer.Ordinal);
-            var logs = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var r in res)
-            {
-                Bench.AddCounts(logs, r["log"]);
-            }
-
-            int Sum(string key) => res.Sum(r => r[key]!.GetValue<int>());
-            var elapsed = res.Select(r => r["elapsed"]!.GetValue<double>()).ToList();
-            return new JsonObject
-            {
-                ["ops"] = n,
-                ["processes"] = nproc,
-                ["wall_s"] = Bench.Round(wall, 3),
-                ["ops_per_s"] = Bench.Round(n / wall, 1),
-                ["registered_true"] = Sum("ok"),
-                ["returned_false"] = Sum("collisions"),
-                ["lock_timeouts"] = Sum("timeouts"),
-                ["other_errors"] = Sum("errors"),
-                ["present"] = names.Intersect(expected).Count(),
-                ["missing"] = expected.Except(names).Count(),
-                ["dup_ips"] = ips.Count - ips.Distinct(StringComparer.Ordinal).Count(),
-                ["dup_macs"] = macs.Count - macs.Distinct(StringComparer.Ordinal).Count(),
-                ["slowest_proc_s"] = Bench.Round(elapsed.Max(), 3),
-                ["fastest_proc_s"] = Bench.Round(elapsed.Min(), 3),
-                ["all_present_no_dups"] = names.SetEquals(expected) && ips.Distinct(StringComparer.Ordinal).Count() == n
-                    && macs.Distinct(StringComparer.Ordinal).Count() == n,
-                ["log_warn_err"] = Bench.Counts(logs),
-            };
+            return W2Result(d, n, nproc, res, wall);
         }
         finally
         {
             ps.ForEach(p => p.Dispose());
         }
+    }
+
+    /// <summary>
+    /// W2 with cold workers: 8 fresh processes, no JIT warm-up, each building its manager after GO. Timed from GO
+    /// (every process started, its Main run, the library not yet loaded) to the last result, as W2; also from
+    /// before the first process start (<c>wall_with_start_s</c>).
+    /// </summary>
+    internal JsonObject W2Cold()
+    {
+        int n = 1000 / scale, nproc = 8;
+        var d = FreshDir("w2cold");
+        var ps = new List<WorkerProcess>();
+        try
+        {
+            var tStart = Stopwatch.GetTimestamp();
+            for (var k = 0; k < nproc; k++)
+            {
+                ps.Add(Start(ColdWorker.Kind, d, prefix, Inv($"{k}"), Inv($"{nproc}"), Inv($"{n}")));
+            }
+
+            foreach (var p in ps)
+            {
+                p.Expect("READY"); // Main has run; the library is not loaded
+            }
+
+            var ready = Bench.Since(tStart);
+            var t0 = Stopwatch.GetTimestamp();
+            foreach (var p in ps)
+            {
+                p.Send("GO");
+            }
+
+            var res = ps.Select(p => JsonNode.Parse(p.ReadLine())!.AsObject()).ToList();
+            var wall = Bench.Since(t0);
+            var wallWithStart = Bench.Since(tStart);
+            foreach (var p in ps)
+            {
+                p.Join();
+            }
+
+            var o = W2Result(d, n, nproc, res, wall);
+            o["wall_with_start_s"] = Bench.Round(wallWithStart, 3);
+            o["ops_per_s_with_start"] = Bench.Round(n / wallWithStart, 1);
+            o["start_to_all_ready_s"] = Bench.Round(ready, 3);
+            o["library_loaded_before_go"] = res.Count(r => r["library_loaded_before_go"]!.GetValue<bool>());
+            foreach (var key in new[] { "construct_s", "first_op_s", "rest_s" })
+            {
+                o[key.Replace("_s", "_median_ms", StringComparison.Ordinal)] =
+                    Bench.Ms(Bench.Median(res.Select(r => r[key]!.GetValue<double>()).ToList()));
+            }
+
+            foreach (var phase in new[] { "construct", "first_op", "rest" })
+            {
+                o[$"jit_methods_{phase}_median"] = Bench.Median(res.Select(r => (double)r[$"jit_methods_{phase}"]!.GetValue<long>()).ToList());
+                o[$"jit_ms_{phase}_median"] = Bench.Round(Bench.Median(res.Select(r => r[$"jit_ms_{phase}"]!.GetValue<double>()).ToList()), 1);
+            }
+
+            return o;
+        }
+        finally
+        {
+            ps.ForEach(p => p.Dispose());
+        }
+    }
+
+    /// <summary>W2's result and correctness checks: every host present once, no duplicate IP or MAC.</summary>
+    private static JsonObject W2Result(string d, int n, int nproc, List<JsonObject> res, double wall)
+    {
+        using var hostsDoc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(d, "hosts.json")));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var ips = new List<string>();
+        var macs = new List<string>();
+        foreach (var entry in hostsDoc.RootElement.EnumerateObject())
+        {
+            names.Add(entry.Name);
+            ips.Add(entry.Value.GetProperty("primary_ip").GetString()!);
+            macs.Add(entry.Value.GetProperty("mac_address").GetString()!);
+        }
+
+        var expected = Enumerable.Range(0, n).Select(i => Bench.Host(i).Name).ToHashSet(StringComparer.Ordinal);
+        var logs = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var r in res)
+        {
+            Bench.AddCounts(logs, r["log"]);
+        }
+
+        int Sum(string key) => res.Sum(r => r[key]!.GetValue<int>());
+        var elapsed = res.Select(r => r["elapsed"]!.GetValue<double>()).ToList();
+        return new JsonObject
+        {
+            ["ops"] = n,
+            ["processes"] = nproc,
+            ["wall_s"] = Bench.Round(wall, 3),
+            ["ops_per_s"] = Bench.Round(n / wall, 1),
+            ["registered_true"] = Sum("ok"),
+            ["returned_false"] = Sum("collisions"),
+            ["lock_timeouts"] = Sum("timeouts"),
+            ["other_errors"] = Sum("errors"),
+            ["present"] = names.Intersect(expected).Count(),
+            ["missing"] = expected.Except(names).Count(),
+            ["dup_ips"] = ips.Count - ips.Distinct(StringComparer.Ordinal).Count(),
+            ["dup_macs"] = macs.Count - macs.Distinct(StringComparer.Ordinal).Count(),
+            ["slowest_proc_s"] = Bench.Round(elapsed.Max(), 3),
+            ["fastest_proc_s"] = Bench.Round(elapsed.Min(), 3),
+            ["all_present_no_dups"] = names.SetEquals(expected) && ips.Distinct(StringComparer.Ordinal).Count() == n
+                && macs.Distinct(StringComparer.Ordinal).Count() == n,
+            ["log_warn_err"] = Bench.Counts(logs),
+        };
     }
 
     /// <summary>bench_py's W3; with <paramref name="sharedWithPython"/> false, the C#-only variant W3c.</summary>
@@ -339,6 +408,9 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
 
         a.Join();
         b.Join();
+
+        // The next mode runs in another directory: the prefix's binding to this one's lock directory must go too.
+        LoadBenchmarkRunner.UnlinkSemaphores(prefix);
         return (lat, oks);
     }
 

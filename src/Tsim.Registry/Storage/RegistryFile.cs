@@ -8,9 +8,16 @@ namespace Tsim.Registry.Storage;
 /// One of the registry's JSON files: its name in the registry directory, how to (de)serialise it, and how to find an
 /// entry that parses but cannot be used (a <c>null</c> host or lease), described for the corruption message.
 /// </summary>
-internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo, Func<T, string?> FindNullEntry)
+/// <remarks>
+/// The serialiser's metadata is built on the file's first use, not when the manager is built: a process that only
+/// registers hosts never builds the leases' (building it is a first-use cost of each file's types, in JIT and time).
+/// </remarks>
+internal sealed record RegistryFile<T>(string FileName, Func<JsonTypeInfo<T>> TypeInfoOf, Func<T, string?> FindNullEntry)
     where T : class, new()
 {
+    /// <summary>Gets the serialiser's metadata of the file's type (built once per process by the generated context).</summary>
+    internal JsonTypeInfo<T> TypeInfo => TypeInfoOf();
+
     /// <summary>
     /// Gets a faster way to write the file than the serialiser's, producing the same bytes as the serialiser with the
     /// type's options and the given encoder (the serialiser is used when it is not set).
@@ -34,7 +41,7 @@ internal sealed record RegistryFile<T>(string FileName, JsonTypeInfo<T> TypeInfo
 internal static class RegistryFiles
 {
     internal static readonly RegistryFile<Dictionary<string, HostRecord>> Hosts =
-        new("hosts.json", RegistryJsonContext.Default.DictionaryStringHostRecord, static hosts =>
+        new("hosts.json", static () => RegistryJsonContext.Default.DictionaryStringHostRecord, static hosts =>
             hosts.FirstOrDefault(p => p.Value is null).Key is { } key ? $"host '{key}' is null" : null)
         {
             WriteTo = HostsJson.Write,
@@ -42,11 +49,11 @@ internal static class RegistryFiles
         };
 
     internal static readonly RegistryFile<Dictionary<string, HostLeaseEntry>> HostLeases =
-        new("host_leases.json", RegistryJsonContext.Default.DictionaryStringHostLeaseEntry, static leases =>
+        new("host_leases.json", static () => RegistryJsonContext.Default.DictionaryStringHostLeaseEntry, static leases =>
             FindNullLease(leases, static e => e.Leases));
 
     internal static readonly RegistryFile<Dictionary<string, NeighborLeaseEntry>> NeighborLeases =
-        new("neighbor_leases.json", RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry, static leases =>
+        new("neighbor_leases.json", static () => RegistryJsonContext.Default.DictionaryStringNeighborLeaseEntry, static leases =>
             FindNullLease(leases, static e => e.Leases));
 
     private static string? FindNullLease<TEntry, TRecord>(Dictionary<string, TEntry> entries, Func<TEntry, List<TRecord>?> leasesOf)

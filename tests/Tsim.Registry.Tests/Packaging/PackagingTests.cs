@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
+using System.Reflection.PortableExecutable;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -12,10 +13,11 @@ namespace Tsim.Registry.Tests.Packaging;
 
 /// <summary>
 /// Issue 6's packaging promises, checked on real <c>dotnet pack</c> output: the library package's contents and
-/// metadata, its symbols package, deterministic builds, the CLI as a native AOT .NET tool (the executable alone: no
-/// assembly, no benchmark, no Python script) installed from a local folder feed and run, and the library package
-/// installed from a local folder feed into a fresh console project that runs. Slow (minutes: the native compile of
-/// the CLI): one serial class, one test.
+/// metadata, its symbols package, deterministic builds, the library as a linux-x64 ReadyToRun image (a fresh process
+/// starts on precompiled code), the CLI as a native AOT .NET tool (the executable alone: no assembly, no benchmark, no
+/// Python script) installed from a local folder feed and run, and the library package installed from a local folder
+/// feed into a fresh console project that runs on that image. Slow (minutes: the native compile of the CLI, and pack
+/// compiles the library twice): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
 public sealed class PackagingTests : IDisposable
@@ -72,6 +74,10 @@ public sealed class PackagingTests : IDisposable
             ReadEntry(zip, "lib/net10.0/Tsim.Registry.xml").Should().Contain("<member name=\"M:Tsim.Registry.RegistryManager.AcquireRouterLockAsync");
             firstDll = ReadBytes(zip, "lib/net10.0/Tsim.Registry.dll");
         }
+
+        HasReadyToRunCode(firstDll).Should().BeTrue("the package ships Tsim.Registry.dll as a ReadyToRun image");
+        HasReadyToRunCode(File.ReadAllBytes(Path.Combine(library, "bin", "Release", "net10.0", "Tsim.Registry.dll")))
+            .Should().BeFalse("the library's own build stays IL-only; only the package carries the ReadyToRun code");
 
         // ---- Deterministic: a full rebuild packs the same assembly bytes ----
         Directory.Delete(Path.Combine(library, "obj", "Release"), recursive: true);
@@ -152,6 +158,8 @@ public sealed class PackagingTests : IDisposable
             "web-1 10.0.0.10 router-1 02:00:00:00:00:0a",
             $"prefix {_context.Prefix}");
         File.Exists(_context.HostsPath).Should().BeTrue("the consumer wrote the test's registry, not the default one");
+        HasReadyToRunCode(File.ReadAllBytes(Path.Combine(consumer, "bin", "Debug", "net10.0", "Tsim.Registry.dll")))
+            .Should().BeTrue("a consumer's build output gets the package's ReadyToRun image of Tsim.Registry.dll");
         Directory.GetDirectories(Path.Combine(_work, "packages"), "tsim.registry").Should().ContainSingle("the package came through the private package folder");
     }
 
@@ -287,6 +295,17 @@ public sealed class PackagingTests : IDisposable
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();
+    }
+
+    /// <summary>
+    /// Whether an assembly carries ReadyToRun code: Crossgen2 points the CLI header's managed native header at its
+    /// READYTORUN header (an IL-only assembly has none).
+    /// </summary>
+    private static bool HasReadyToRunCode(byte[] assembly)
+    {
+        using var pe = new PEReader(new MemoryStream(assembly));
+        var cor = pe.PEHeaders.CorHeader!;
+        return cor.ManagedNativeHeaderDirectory.Size > 0 && (cor.Flags & CorFlags.ILOnly) == 0;
     }
 
     private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
