@@ -74,8 +74,8 @@ public class RouterLockBenchmarks : IDisposable
     [Benchmark(Description = "lock file as a link of the presence file + unlink only")]
     public void PresenceLinkOnly()
     {
-        _presence.LinkAs(_files.OwnerRecordPath(_router));
-        _files.DeleteLockFile(_router);
+        _presence.LinkAs(_router);
+        _presence.TryRemoveLockFile(_router);
     }
 
     [Benchmark(Description = "slot owner record write + clear only")]

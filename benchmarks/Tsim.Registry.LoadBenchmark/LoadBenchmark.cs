@@ -54,7 +54,7 @@ internal static class LoadBenchmarkRunner
             (string Name, Func<JsonObject> Fn)[] all =
             [
                 ("W1", w.W1), ("W2", w.W2), ("W2cold", w.W2Cold), ("W3", () => w.W3()), ("W3c", () => w.W3(sharedWithPython: false)),
-                ("W4", () => w.W4()), ("W4c", () => w.W4(sharedWithPython: false)), ("W5", w.W5),
+                ("W4", () => w.W4()), ("W4c", () => w.W4(sharedWithPython: false)), ("W4e", () => w.W4(emptyCriticalSection: true)), ("W5", w.W5),
                 ("W5b", () => w.W5b(Path.Combine(root, "w1"))), ("W6", () => w.W6()), ("W6c", () => w.W6(sharedWithPython: false)), ("W7", w.W7),
             ];
             var selected = all.Where(x => Selected(x.Name)).ToList();
@@ -91,7 +91,14 @@ internal static class LoadBenchmarkRunner
         // Python has one mode of each workload: a variant (W3c, W2cold) is compared with the workload it varies.
         var pythonOnly = only.Count == 0 ? [] : only.Where(n => !n.Equals("CLI", StringComparison.OrdinalIgnoreCase))
             .Select(n => n.ToUpperInvariant().Replace("COLD", string.Empty, StringComparison.Ordinal).TrimEnd('C')).Distinct(StringComparer.Ordinal).ToList();
+        pythonOnly.Remove("W4E"); // Not bench_py's: python/bench_w4e.py runs it below.
         var (python, pythonSkipped) = only.Count > 0 && pythonOnly.Count == 0 ? (null, "--only selected no workload of bench_py.py") : PythonBaseline.Run(quick, pythonOnly, output);
+        if (Selected("W4e") && PythonBaseline.RunScript("bench_w4e.py", quick ? ["--quick"] : [], "[Python] ", output) is ({ } w4e, _)
+            && w4e["results"]?["W4e"] is JsonObject pythonW4e)
+        {
+            python ??= new JsonObject { ["results"] = new JsonObject() };
+            ((JsonObject)python["results"]!)["W4e"] = pythonW4e.DeepClone();
+        }
         var cli = Selected("CLI") ? new CliOneShot(cliPath, prefix + "cli", quick ? 5 : 21, output).Run() : null;
         var comparison = Report.Compare(csharp, python?["results"] as JsonObject, cli);
 

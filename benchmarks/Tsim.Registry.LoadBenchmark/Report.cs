@@ -48,10 +48,11 @@ internal static class Report
         // Cold: fresh C# processes without JIT warm-up, against Python's W2 (forked from a warm interpreter).
         Throughput("W2cold", "cold: W2 in 8 fresh processes, no warm-up, from GO", "ops_per_s", " ops/s", 5, "W2");
         Throughput("W2cold", "cold: the same, from the first process start", "ops_per_s_with_start", " ops/s", null, "W2", "ops_per_s");
-        Throughput("W3", "router lock+unlock ×10000, 1 process", "cycles_per_s", " cycles/s", 2);
+        Throughput("W3", "router lock+unlock ×10000, 1 process", "cycles_per_s", " cycles/s", 1);
         Throughput("W3c", "W3, C#-only registry (shared_with_python: false)", "cycles_per_s", " cycles/s", 2, "W3");
-        Throughput("W4", "4 processes × 2000 on one router", "cycles_per_s", " cycles/s", 2);
+        Throughput("W4", "4 processes × 2000 on one router", "cycles_per_s", " cycles/s", 1);
         Throughput("W4c", "W4, C#-only registry (shared_with_python: false)", "cycles_per_s", " cycles/s", 2, "W4");
+        Throughput("W4e", "W4 with an empty critical section (no file I/O; python/bench_w4e.py)", "cycles_per_s", " cycles/s", 1);
         Throughput("W5", "host lease acq+rel ×1000, 1 host", "cycles_per_s", " cycles/s", null);
         Throughput("W5b", "the same, 1000 hosts registered", "cycles_per_s", " cycles/s", 20);
 

@@ -50,6 +50,11 @@ internal static class Workers
                     AwaitLine("GO");
                     Say(W4(manager, log, Arg(1), Int(3), Int(4)).ToJsonString());
                     break;
+                case "w4e":
+                    Say("READY");
+                    AwaitLine("GO");
+                    Say(W4Empty(manager, log, Arg(1), Int(3), Int(4)).ToJsonString());
+                    break;
                 case "w6-holder":
                     for (var i = 0; i < Int(4); i++)
                     {
@@ -211,6 +216,52 @@ internal static class Workers
             }
 
             manager.ReleaseRouterLock("bench-w4", job);
+        }
+
+        return new JsonObject
+        {
+            ["k"] = k,
+            ["violations"] = violations,
+            ["timeouts"] = timeouts,
+            ["elapsed"] = Bench.Since(t0),
+            ["max_wait"] = maxWait,
+            ["log"] = Bench.Counts(log.Counts),
+        };
+    }
+
+    /// <summary>
+    /// W4e's worker (python/bench_w4e.py's <c>_worker</c>): W4 without file I/O in the critical section. The holder
+    /// checks and sets an owner word and increments a counter in a shared mapped page, so a second holder inside the
+    /// section and lost updates are still seen.
+    /// </summary>
+    private static JsonObject W4Empty(RegistryManager manager, CountingLogger log, string directory, int k, int cycles)
+    {
+        using var file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(
+            Path.Combine(directory, "cs.page"), FileMode.Open, mapName: null, capacity: 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.ReadWrite);
+        using var page = file.CreateViewAccessor();
+        var job = string.Create(CultureInfo.InvariantCulture, $"job-{k}");
+        int violations = 0, timeouts = 0;
+        var maxWait = 0.0;
+        var t0 = Stopwatch.GetTimestamp();
+        for (var c = 0; c < cycles; c++)
+        {
+            var ta = Stopwatch.GetTimestamp();
+            if (!manager.AcquireRouterLock("bench-w4e", job, TimeSpan.FromSeconds(30)))
+            {
+                timeouts++;
+                continue;
+            }
+
+            maxWait = Math.Max(maxWait, Bench.Since(ta));
+            if (page.ReadInt32(0) != 0)
+            {
+                violations++;
+            }
+
+            page.Write(0, k + 1);
+            page.Write(8, page.ReadInt64(8) + 1); // Deliberately non-atomic: the lock is what keeps it exact.
+            page.Write(0, 0);
+            manager.ReleaseRouterLock("bench-w4e", job);
         }
 
         return new JsonObject

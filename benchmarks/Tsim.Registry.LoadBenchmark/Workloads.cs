@@ -256,18 +256,23 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
         }
     }
 
-    /// <summary>bench_py's W4; with <paramref name="sharedWithPython"/> false, the C#-only variant W4c.</summary>
-    internal JsonObject W4(bool sharedWithPython = true)
+    /// <summary>
+    /// bench_py's W4; with <paramref name="sharedWithPython"/> false, the C#-only variant W4c; with
+    /// <paramref name="emptyCriticalSection"/>, W4e (python/bench_w4e.py): the critical section does no file I/O, it only
+    /// checks exclusion and counts in a shared mapped page.
+    /// </summary>
+    internal JsonObject W4(bool sharedWithPython = true, bool emptyCriticalSection = false)
     {
         int nproc = 4, cycles = 2000 / scale;
-        var d = FreshDir(sharedWithPython ? "w4" : "w4c");
+        var d = FreshDir(emptyCriticalSection ? "w4e" : sharedWithPython ? "w4" : "w4c");
         File.WriteAllText(Path.Combine(d, "cs.counter"), "0");
+        File.WriteAllBytes(Path.Combine(d, "cs.page"), new byte[4096]);
         var ps = new List<WorkerProcess>();
         try
         {
             for (var k = 0; k < nproc; k++)
             {
-                ps.Add(Start(Workers.Kind("w4", sharedWithPython), d, prefix, Inv($"{k}"), Inv($"{cycles}")));
+                ps.Add(Start(Workers.Kind(emptyCriticalSection ? "w4e" : "w4", sharedWithPython), d, prefix, Inv($"{k}"), Inv($"{cycles}")));
             }
 
             foreach (var p in ps)
@@ -288,7 +293,9 @@ internal sealed class Workloads(string root, string prefix, int scale, string wo
                 p.Join();
             }
 
-            var final = int.Parse(File.ReadAllText(Path.Combine(d, "cs.counter")), CultureInfo.InvariantCulture);
+            var final = emptyCriticalSection
+                ? BitConverter.ToInt64(File.ReadAllBytes(Path.Combine(d, "cs.page")), 8)
+                : int.Parse(File.ReadAllText(Path.Combine(d, "cs.counter")), CultureInfo.InvariantCulture);
             int Sum(string key) => res.Sum(r => r[key]!.GetValue<int>());
             double Of(string key, Func<IEnumerable<double>, double> f) => f(res.Select(r => r[key]!.GetValue<double>()));
             var done = (nproc * cycles) - Sum("timeouts");

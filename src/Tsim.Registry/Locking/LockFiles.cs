@@ -74,32 +74,6 @@ internal sealed class LockFiles
     }
 
     /// <summary>
-    /// Removes a router's lock file (a link of the holder's <see cref="PresenceFile"/>) when its hold ends: one
-    /// unlink(2). Called right before the semaphore is posted.
-    /// </summary>
-    /// <returns>
-    /// <see langword="false"/> when the file is there and could not be removed; Python would take the router for held
-    /// for ever, so the lock must then stay held until this process is gone and a waiter recovers it.
-    /// </returns>
-    internal bool DeleteLockFile(LockName lockName)
-    {
-        var path = OwnerRecordPath(lockName);
-        if (Interop.Libc.Unlink(path) == 0)
-        {
-            return true;
-        }
-
-        var errno = Marshal.GetLastPInvokeError();
-        if (errno == Interop.Errno.ENOENT)
-        {
-            return true; // Removed by an operator or a recovery that judged wrongly: gone is what a release wants.
-        }
-
-        _logger.RouterLockFileDeleteFailed(path, errno);
-        return false;
-    }
-
-    /// <summary>
     /// Deletes a lock's owner record file, whatever wrote it: for the recovery of a dead holder and the operator
     /// override, which also remove lock files of holders of older versions, who wrote their record into the file.
     /// </summary>

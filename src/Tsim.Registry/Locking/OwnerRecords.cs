@@ -63,7 +63,7 @@ internal sealed class OwnerRecords : IDisposable
         {
             try
             {
-                _presence!.LinkAs(_files.OwnerRecordPath(name));
+                _presence!.LinkAs(name);
             }
             catch
             {
@@ -80,7 +80,7 @@ internal sealed class OwnerRecords : IDisposable
     /// <returns><see langword="false"/> when the lock file could not be removed (the lock must then stay held).</returns>
     internal bool Remove(LockName name)
     {
-        if (HasLockFile(name) && !_files.DeleteLockFile(name))
+        if (HasLockFile(name) && !_presence!.TryRemoveLockFile(name))
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
 using Tsim.Registry.Diagnostics;
 using Tsim.Registry.Interop;
@@ -13,8 +14,9 @@ namespace Tsim.Registry.Locking;
 /// file (<c>LOCKDIR/PREFIX-router-ROUTER</c>) must exist exactly while the router is held, because that is what
 /// Python's <c>is_router_locked</c> and <c>wait_for_router</c> look at; its content is nobody's business, since the
 /// owner record lives in the router's slot (<see cref="OwnerRecords"/>). So an acquisition makes the lock file with
-/// one <c>link(2)</c> of this file and a release removes it with one <c>unlink(2)</c>: two system calls per cycle
-/// where writing a record file took four and a write.
+/// one <c>linkat(2)</c> of this file and a release removes it with one <c>unlinkat(2)</c>: two system calls per cycle
+/// where writing a record file took four and a write. Both are relative to a descriptor of the lock directory opened
+/// once, so the kernel looks up one name rather than the whole path.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -38,7 +40,8 @@ internal sealed class PresenceFile : IDisposable
     private readonly LockFiles _files;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private string? _path;
+    private SafeFileHandle? _directory;
+    private string? _name;
     private bool _disposed;
 
     /// <summary>Initializes the presence file of one manager in one lock directory; nothing is created yet.</summary>
@@ -49,17 +52,19 @@ internal sealed class PresenceFile : IDisposable
     }
 
     /// <summary>
-    /// Makes <paramref name="lockFilePath"/> a hard link of this manager's presence file, creating that first if
-    /// needed. Called with the router's semaphore held, so whatever is under the name already is a dead holder's
-    /// leftover or was planted there: it is replaced.
+    /// Makes the router's lock file a hard link of this manager's presence file, creating that first if needed.
+    /// Called with the router's semaphore held, so whatever is under the name already is a dead holder's leftover or
+    /// was planted there: it is replaced.
     /// </summary>
     /// <exception cref="RegistryException">The lock file cannot be made.</exception>
-    internal void LinkAs(string lockFilePath)
+    internal void LinkAs(LockName name)
     {
+        var lockFileName = name.OwnerRecordFileName;
         var errno = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            if (Libc.Link(EnsureCreated(), lockFilePath) == 0)
+            var (directory, presenceName) = EnsureCreated();
+            if (Libc.LinkAt(directory, presenceName, directory, lockFileName, 0) == 0)
             {
                 return;
             }
@@ -70,52 +75,90 @@ internal sealed class PresenceFile : IDisposable
                 case Errno.EEXIST:
                     // A leftover (a holder killed before the recovery got to its lock file, a file planted by hand, a
                     // symlink: unlink removes the link itself). Removing a directory fails and ends up below.
-                    _ = Libc.Unlink(lockFilePath);
+                    _ = Libc.UnlinkAt(directory, lockFileName, 0);
                     break;
                 case Errno.ENOENT:
                     Forget(); // Our file was removed under us: make it again.
                     break;
                 default:
-                    throw Errors.ForPath(errno, lockFilePath, "create the router lock file");
+                    throw Errors.ForPath(errno, _files.OwnerRecordPath(name), "create the router lock file");
             }
         }
 
-        throw Errors.ForPath(errno, lockFilePath, "create the router lock file");
+        throw Errors.ForPath(errno, _files.OwnerRecordPath(name), "create the router lock file");
     }
 
-    /// <summary>Removes the presence file (lock files linked to it stay until their holds end).</summary>
+    /// <summary>Removes a router's lock file when its hold ends. Called right before the semaphore is posted.</summary>
+    /// <returns>
+    /// <see langword="false"/> when the file is there and could not be removed; Python would take the router for held
+    /// for ever, so the lock must then stay held until this process is gone and a waiter recovers it.
+    /// </returns>
+    internal bool TryRemoveLockFile(LockName name)
+    {
+        var directory = EnsureCreated().Directory;
+        if (Libc.UnlinkAt(directory, name.OwnerRecordFileName, 0) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == Errno.ENOENT)
+        {
+            return true; // Removed by an operator or a recovery that judged wrongly: gone is what a release wants.
+        }
+
+        _logger.RouterLockFileDeleteFailed(_files.OwnerRecordPath(name), errno);
+        return false;
+    }
+
+    /// <summary>Removes the presence file (lock files linked to it stay until their holds end) and closes the directory.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
-            if (_path is not null)
+            if (_directory is not null && _name is not null)
             {
-                _ = Libc.Unlink(_path);
-                _path = null;
+                _ = Libc.UnlinkAt(_directory, _name, 0);
             }
+
+            _directory?.Dispose();
+            _directory = null;
+            _name = null;
         }
     }
 
-    private string EnsureCreated()
+    private (SafeFileHandle Directory, string PresenceName) EnsureCreated()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_path is not null)
+            if (_directory is not null && _name is not null)
             {
-                return _path;
+                return (_directory, _name);
+            }
+
+            if (_directory is null)
+            {
+                var directory = Libc.Open(_files.LockDirectory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+                if (directory.IsInvalid)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    directory.Dispose();
+                    throw Errors.ForPath(errno, _files.LockDirectory, "open the lock directory");
+                }
+
+                _directory = directory;
             }
 
             var process = ProcessIdentity.Current;
             var name = string.Create(
                 CultureInfo.InvariantCulture,
                 $"{NamePrefix}{process.Pid}-{process.StartTime}-{NamespaceId(process.PidNamespace)}-{Interlocked.Increment(ref s_lastInstance)}");
-            var path = Path.Combine(_files.LockDirectory, name);
-            Create(path, process.Pid);
-            _path = path;
+            Create(Path.Combine(_files.LockDirectory, name), process.Pid);
+            _name = name;
             RemoveThoseOfDeadProcesses(process.PidNamespace);
-            return path;
+            return (_directory, name);
         }
     }
 
@@ -123,7 +166,7 @@ internal sealed class PresenceFile : IDisposable
     {
         lock (_gate)
         {
-            _path = null;
+            _name = null;
         }
     }
 

@@ -82,25 +82,6 @@ public sealed class LockFilesTests : IDisposable
     }
 
     [Fact]
-    public void DeleteLockFile_RemovesTheFileAndToleratesItsAbsence()
-    {
-        File.WriteAllText(_context.OwnerRecordPath("r1"), "a link of a presence file");
-
-        _files.DeleteLockFile(Router("r1")).Should().BeTrue();
-        _files.DeleteLockFile(Router("r1")).Should().BeTrue("an absent lock file is what a release wants");
-
-        File.Exists(_context.OwnerRecordPath("r1")).Should().BeFalse();
-    }
-
-    [Fact]
-    public void DeleteLockFile_ThatCannotBeRemoved_ReportsFalse()
-    {
-        Directory.CreateDirectory(_context.OwnerRecordPath("r1")); // unlink(2) of a directory fails with EISDIR.
-
-        _files.DeleteLockFile(Router("r1")).Should().BeFalse();
-    }
-
-    [Fact]
     public void ReadOwnerRecord_Missing_ReturnsNull()
     {
         _files.ReadOwnerRecord(Router("r1")).Should().BeNull();

@@ -89,6 +89,31 @@ public sealed class OwnerRecordsTests : IDisposable
     }
 
     [Fact]
+    public void Router_SharedWithPython_LockFileThatCannotBeRemoved_KeepsTheRecordAndReportsFalse()
+    {
+        var name = Router("r1");
+        _shared.Write(name, SlotFile.LiveOwner(name.Value, "job-1"));
+        File.Delete(FilePath(name));
+        Directory.CreateDirectory(FilePath(name)); // unlinkat(2) of a directory fails with EISDIR.
+
+        _shared.Remove(name).Should().BeFalse("a lock file Python would see for ever keeps the lock held");
+
+        _shared.Read(name)!.JobId.Should().Be("job-1", "the record stays with the hold, so a waiter recovers it once this process is gone");
+    }
+
+    [Fact]
+    public void Router_SharedWithPython_LockFileAlreadyGone_RemoveSucceeds()
+    {
+        var name = Router("r1");
+        _shared.Write(name, SlotFile.LiveOwner(name.Value, "job-1"));
+        File.Delete(FilePath(name));
+
+        _shared.Remove(name).Should().BeTrue("an absent lock file is what a release wants");
+
+        _shared.Read(name).Should().BeNull();
+    }
+
+    [Fact]
     public void Router_SharedWithPython_PresenceFileRemovedUnderTheManager_IsMadeAgain()
     {
         var name = Router("r1");
