@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 using Tsim.Registry.Diagnostics;
 using Tsim.Registry.Interop;
 using Tsim.Registry.Storage;
