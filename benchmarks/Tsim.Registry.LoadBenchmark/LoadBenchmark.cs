@@ -225,10 +225,20 @@ internal static class LoadBenchmarkRunner
         }
     }
 
-    /// <summary>Whether the loaded Tsim.Registry.dll carries ReadyToRun code (as the package ships it) or IL only.</summary>
+    /// <summary>
+    /// Whether the loaded Tsim.Registry.dll carries ReadyToRun code (as the package ships it) or IL only, or whether
+    /// this program was published as native AOT (no assembly file at all: a consumer that compiles everything ahead of time).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is the answer: native AOT.")]
     private static string LibraryImage()
     {
-        using var stream = File.OpenRead(typeof(RegistryManager).Assembly.Location);
+        var location = typeof(RegistryManager).Assembly.Location;
+        if (location.Length == 0)
+        {
+            return "native AOT (no JIT)";
+        }
+
+        using var stream = File.OpenRead(location);
         using var pe = new System.Reflection.PortableExecutable.PEReader(stream);
         return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0 ? "ReadyToRun (linux-x64)" : "IL only (JIT)";
     }
