@@ -73,20 +73,11 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
             return errno == Interop.Errno.ENOENT && !create ? null : throw Errors.ForPath(errno, path, "open the owner record slot");
         }
 
-        try
+        // The descriptor is closed once the page is mapped: the mapping needs none, and a manager that has held many
+        // routers would otherwise keep one per slot open beside the semaphore's.
+        using (handle)
         {
-            var slot = Map(path, handle, policy, create);
-            if (slot is null)
-            {
-                handle.Dispose();
-            }
-
-            return slot;
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
+            return Map(path, handle, policy, create);
         }
     }
 
@@ -220,7 +211,7 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
 
         try
         {
-            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
             try
             {
                 return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));

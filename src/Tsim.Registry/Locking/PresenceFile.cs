@@ -78,7 +78,7 @@ internal sealed class PresenceFile : IDisposable
                     _ = Libc.UnlinkAt(directory, lockFileName, 0);
                     break;
                 case Errno.ENOENT:
-                    Forget(); // Our file was removed under us: make it again.
+                    Forget(presenceName); // Our file was removed under us: make it again.
                     break;
                 default:
                     throw Errors.ForPath(errno, _files.OwnerRecordPath(name), "create the router lock file");
@@ -95,7 +95,14 @@ internal sealed class PresenceFile : IDisposable
     /// </returns>
     internal bool TryRemoveLockFile(LockName name)
     {
-        var directory = EnsureCreated().Directory;
+        // Only the directory: a release never creates a file (a full file system must not keep a lock held).
+        SafeFileHandle directory;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            directory = OpenDirectory();
+        }
+
         if (Libc.UnlinkAt(directory, name.OwnerRecordFileName, 0) == 0)
         {
             return true;
@@ -138,50 +145,85 @@ internal sealed class PresenceFile : IDisposable
                 return (_directory, _name);
             }
 
-            if (_directory is null)
-            {
-                var directory = Libc.Open(_files.LockDirectory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
-                if (directory.IsInvalid)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    directory.Dispose();
-                    throw Errors.ForPath(errno, _files.LockDirectory, "open the lock directory");
-                }
-
-                _directory = directory;
-            }
-
+            var directory = OpenDirectory();
             var process = ProcessIdentity.Current;
-            var name = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{NamePrefix}{process.Pid}-{process.StartTime}-{NamespaceId(process.PidNamespace)}-{Interlocked.Increment(ref s_lastInstance)}");
-            Create(Path.Combine(_files.LockDirectory, name), process.Pid);
+            var name = Create(process);
             _name = name;
             RemoveThoseOfDeadProcesses(process.PidNamespace);
-            return (_directory, name);
+            return (directory, name);
         }
     }
 
-    private void Forget()
+    /// <summary>Opens the lock directory once; called under the gate.</summary>
+    /// <exception cref="RegistryException">The lock directory cannot be opened.</exception>
+    private SafeFileHandle OpenDirectory()
+    {
+        if (_directory is null)
+        {
+            var directory = Libc.Open(_files.LockDirectory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OpenFlags.O_CLOEXEC, 0);
+            if (directory.IsInvalid)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                directory.Dispose();
+                throw Errors.ForPath(errno, _files.LockDirectory, "open the lock directory");
+            }
+
+            _directory = directory;
+        }
+
+        return _directory;
+    }
+
+    /// <summary>Forgets a presence file found gone, unless another thread has already made the next one.</summary>
+    private void Forget(string gone)
     {
         lock (_gate)
         {
-            _name = null;
+            if (string.Equals(_name, gone, StringComparison.Ordinal))
+            {
+                _name = null;
+            }
         }
     }
 
-    private void Create(string path, int pid)
+    /// <summary>
+    /// Creates a new presence file and returns its name. A name that is taken (planted, or made by another copy of this
+    /// library loaded in the same process, whose counter starts where ours does) is skipped for the next number.
+    /// </summary>
+    /// <exception cref="RegistryException">No presence file can be created (a full file system, a directory we may not write).</exception>
+    private string Create(ProcessIdentity process)
     {
-        // O_EXCL: a name of this process's identity cannot exist unless planted; refuse it rather than link to it.
-        using var handle = NoFollowFile.OpenForWrite(path, OpenFlags.O_EXCL, _files.Policy.FileModeBits);
-        _files.Policy.ApplyToNewFile(handle);
         var line = Encoding.UTF8.GetBytes(string.Create(
             CultureInfo.InvariantCulture,
-            $"router lock file of a tsim-registry process (pid {pid}); the owner is in the router's slot: tsim-registry locks\n"));
-        var errno = FileDescriptor.TryWriteAll(handle, line);
-        if (errno != 0)
+            $"router lock file of a tsim-registry process (pid {process.Pid}); the owner is in the router's slot: tsim-registry locks\n"));
+        for (var attempt = 0; ; attempt++)
         {
-            throw Errors.ForPath(errno, path, "write the presence file");
+            var name = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{NamePrefix}{process.Pid}-{process.StartTime}-{NamespaceId(process.PidNamespace)}-{Interlocked.Increment(ref s_lastInstance)}");
+            var path = Path.Combine(_files.LockDirectory, name);
+            try
+            {
+                // O_EXCL: never link lock files to a file someone else prepared under our name.
+                using var handle = NoFollowFile.OpenForWrite(path, OpenFlags.O_EXCL, _files.Policy.FileModeBits);
+                _files.Policy.ApplyToNewFile(handle);
+                var errno = FileDescriptor.TryWriteAll(handle, line);
+                if (errno != 0)
+                {
+                    _ = Libc.Unlink(path);
+                    throw Errors.ForPath(errno, path, "write the presence file");
+                }
+
+                return name;
+            }
+            catch (IOException) when (attempt < 8 && Path.Exists(path))
+            {
+                // Taken: try the next number.
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new RegistryException($"Could not create the presence file '{path}' that router lock files are links of: {ex.Message}", ex);
+            }
         }
     }
 
