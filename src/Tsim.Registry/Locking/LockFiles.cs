@@ -9,7 +9,7 @@ namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// The lock directory: where every file of every lock lives (<see cref="LockName"/> spells their names), and the
-/// owner record files and notify files of the compatibility contract (docs/ARCHITECTURE.md, "Compatibility with the
+/// router lock files and notify files of the compatibility contract (docs/ARCHITECTURE.md, "Compatibility with the
 /// Python implementation").
 /// </summary>
 /// <remarks>
@@ -42,7 +42,10 @@ internal sealed class LockFiles
     /// <summary>Gets the modes new files are created with.</summary>
     internal AccessPolicy Policy { get; }
 
-    /// <summary>Gets the path of a lock's owner record file, <c>LOCKDIR/LOCKNAME</c>.</summary>
+    /// <summary>
+    /// Gets the path of a lock's lock file, <c>LOCKDIR/LOCKNAME</c>: a router's presence marker in a registry shared with
+    /// Python, or where an older version of this library wrote the owner record (<see cref="ReadOwnerRecord"/>).
+    /// </summary>
     internal string OwnerRecordPath(LockName lockName) => Path.Combine(_lockDirectory, lockName.OwnerRecordFileName);
 
     /// <summary>Gets the path of a lock's owner record slot, <c>LOCKDIR/.LOCKNAME.owner</c>: hidden, never deleted.</summary>
@@ -55,8 +58,8 @@ internal sealed class LockFiles
     internal string NotifyPath(string routerName) => Path.Combine(_lockDirectory, LockName.NotifyFileName(routerName));
 
     /// <summary>
-    /// Lists the routers the lock directory knows of: those with an owner record file (held by a C# process), an
-    /// owner record slot (ever held by a C# process not sharing the registry with Python) or a notify file (released
+    /// Lists the routers the lock directory knows of: those with a lock file (held by a C# process sharing the registry
+    /// with Python), an owner record slot (ever held by a C# process) or a notify file (released
     /// at least once, by either implementation). See <see cref="LockName.TryParseRouterFileName"/>.
     /// </summary>
     internal SortedSet<string> KnownRouters(string prefix)
@@ -74,12 +77,12 @@ internal sealed class LockFiles
     }
 
     /// <summary>
-    /// Deletes a lock's owner record file, whatever wrote it: for the recovery of a dead holder and the operator
-    /// override, which also remove lock files of holders of older versions, who wrote their record into the file.
+    /// Deletes a router's lock file, whatever made it (a <see cref="PresenceFile"/> link, or an older version that wrote
+    /// its record into it): for the recovery of a dead holder and the operator override.
     /// </summary>
     /// <returns>
-    /// <see langword="false"/> when the record could neither be deleted nor emptied (an empty record is "no owner"
-    /// to every reader, so it is as good as gone).
+    /// <see langword="false"/> when the lock file could neither be deleted nor emptied (an empty file holds no record
+    /// for every reader of this library, so the record is as good as gone; Python still sees the file).
     /// </returns>
     internal bool DeleteOwnerRecord(LockName lockName)
     {
@@ -102,7 +105,7 @@ internal sealed class LockFiles
     }
 
     /// <summary>
-    /// Reads a lock's owner record file, or returns <see langword="null"/> when there is none or it cannot be parsed:
+    /// Reads an owner record from a lock's lock file, or returns <see langword="null"/> when there is none or it cannot be parsed:
     /// a lock file that is a link of a <see cref="PresenceFile"/> holds no record (the holder's is in the slot); one
     /// written by an older version of this library does.
     /// </summary>

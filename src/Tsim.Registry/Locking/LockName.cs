@@ -9,7 +9,7 @@ namespace Tsim.Registry.Locking;
 /// its semaphore <c>/NAME</c> (the file <c>/dev/shm/sem.NAME</c>) and its files in the lock directory.
 /// </summary>
 /// <remarks>
-/// The lock names, the router's owner record file (<c>PREFIX-router-ROUTER</c>) and the notify file
+/// The lock names, the router's lock file (<c>PREFIX-router-ROUTER</c>) and the notify file
 /// (<c>router_ROUTER_notify</c>) are what the Python implementation uses too (docs/ARCHITECTURE.md, "Compatibility with
 /// the Python implementation"); the slot and recovery guard files are this library's own, hidden by a leading '.'.
 /// </remarks>
@@ -18,8 +18,8 @@ internal readonly record struct LockName
     /// <summary>
     /// The longest lock name: every name derived from it must fit NAME_MAX (255), and the longest of them is the recovery
     /// guard <c>.NAME.recovery</c> (10 more characters). The others: the semaphore file <c>sem.NAME</c> (4 more), the slot
-    /// <c>.NAME.owner</c> (7 more), the owner record file, which is also Python's lock file, <c>NAME</c>. No temporary
-    /// file is named after a lock (owner records are written in place; a semaphore is prepared under
+    /// <c>.NAME.owner</c> (7 more), and Python's lock file <c>NAME</c>. No temporary file is named after a lock (owner
+    /// records are written in place in their slots, lock files are hard links of a presence file; a semaphore is prepared under
     /// <see cref="SemaphoreFiles.TemporaryPath"/>). The notify file <c>router_ROUTER_notify</c> (14 more than the router
     /// name) is shorter than the guard whatever the prefix. A test derives every name of the longest lock and checks
     /// that each fits and that the guard fills NAME_MAX exactly.
@@ -64,9 +64,10 @@ internal readonly record struct LockName
     internal string SemaphoreFilePath => SemaphoreFiles.PathOf(Value);
 
     /// <summary>
-    /// Gets the file name of the owner record file in the lock directory: the lock name itself. For a router of a
-    /// registry shared with Python it exists exactly while the router is held, which is what Python's
-    /// <c>is_router_locked</c> and <c>wait_for_router</c> look at.
+    /// Gets the file name of the lock file in the lock directory: the lock name itself. For a router of a registry
+    /// shared with Python it exists exactly while the router is held (a hard link of the holder's
+    /// <see cref="PresenceFile"/>), which is what Python's <c>is_router_locked</c> and <c>wait_for_router</c> look at.
+    /// Older versions of this library wrote the owner record into it; this one writes it to the slot.
     /// </summary>
     internal string OwnerRecordFileName => Value;
 
@@ -92,17 +93,19 @@ internal readonly record struct LockName
     /// the three registry suffixes, what follows such a '-' is <c>-registry</c> or <c>-leases</c>, which is no suffix.
     /// So S1 is <c>-router-R</c> and T is <c>-router</c> (cut before the second '-') or <c>-router-</c> + the start of R:
     /// P is Q followed by <c>-router</c> and then its end or '-'. That is exactly what the last rule refuses, so of two
-    /// accepted prefixes neither is the other's continuation of that shape, and their semaphores, owner record files
-    /// (also Python's lock files), slots <c>.NAME.owner</c> and guards <c>.NAME.recovery</c> (each a one-to-one
+    /// accepted prefixes neither is the other's continuation of that shape, and their semaphores, lock files
+    /// (Python's), slots <c>.NAME.owner</c> and guards <c>.NAME.recovery</c> (each a one-to-one
     /// function of the lock name) never meet. Measured before the rule: while prefix <c>q</c> held router
     /// <c>b-hosts-registry</c>, a registration under prefix <c>q-router-b</c> timed out.
     /// </para>
     /// <para>
     /// The files of different kinds never meet either. A slot ends in <c>.owner</c>, a guard in <c>.recovery</c>; both
-    /// start with '.', which no owner record file does once every prefix starts with a letter or digit (a prefix
-    /// <c>.x</c> would write the owner record of its router <c>r.owner</c> over the slot of prefix <c>x</c>'s router
-    /// <c>r</c>, a mapped page). A notify file is <c>router_R_notify</c>, with no prefix, and an owner record file is
+    /// start with '.', which no lock file does once every prefix starts with a letter or digit (a prefix
+    /// <c>.x</c> would make the lock file of its router <c>r.owner</c> over the slot of prefix <c>x</c>'s router
+    /// <c>r</c>, a mapped page). A notify file is <c>router_R_notify</c>, with no prefix, and a lock file is
     /// <c>P-…</c>: they could only be equal if P, which ends right before a '-', started with <c>router_</c> (which has no '-').
+    /// A <see cref="PresenceFile"/> (<c>.presence-…</c>) starts with '.' and ends in neither <c>.owner</c> nor
+    /// <c>.recovery</c>.
     /// </para>
     /// </remarks>
     internal static string? CheckPrefix(string prefix)
@@ -218,7 +221,7 @@ internal readonly record struct LockName
     }
 
     /// <summary>
-    /// Reads the router a file of the lock directory belongs to: an owner record file (<c>PREFIX-router-ROUTER</c>), an
+    /// Reads the router a file of the lock directory belongs to: a lock file (<c>PREFIX-router-ROUTER</c>), an
     /// owner record slot (<c>.PREFIX-router-ROUTER.owner</c>) or a notify file (<c>router_ROUTER_notify</c>, which has no
     /// prefix, so it counts for every prefix sharing the directory).
     /// </summary>

@@ -2,7 +2,7 @@ namespace Tsim.Registry.Locking;
 
 /// <summary>
 /// Wakes waiters when a lock may have been released: a router release (C# and Python alike) touches
-/// <c>router_NAME_notify</c>, and a C# release of a router shared with Python also deletes its owner record file.
+/// <c>router_NAME_notify</c>, and a C# release of a router shared with Python also deletes its lock file.
 /// Releases that clear a record slot instead (registry locks, routers not shared with Python) make no event of
 /// their own; registry-lock waiters see them at their next probe. One inotify instance (FileSystemWatcher) per
 /// manager serves every waiter, created on first use: each instance counts against

@@ -10,7 +10,7 @@ namespace Tsim.Registry.Locking;
 /// One <see langword="async"/> implementation with two strategies for the sleep (as DistributedLock's SyncViaAsync
 /// does). The synchronous strategy never awaits: it spins briefly, then blocks in <c>sem_clockwait</c> for a slice,
 /// so its <see cref="ValueTask{TResult}"/> completes synchronously and allocates nothing. The asynchronous strategy
-/// blocks no thread: it awaits a release event of the lock directory (a deleted owner record file, a touched notify
+/// blocks no thread: it awaits a release event of the lock directory (a deleted router lock file, a touched notify
 /// file) or the end of the slice. Releases that make no event (a registry lock's slot record, every Python release of
 /// a registry lock) are seen at the next slice.
 /// </para>
@@ -137,7 +137,7 @@ internal sealed class LockWaiter(
         }
     }
 
-    /// <summary>The files whose change may mean a release: the owner record file, and a router's notify file.</summary>
+    /// <summary>The files whose change may mean a release: the lock's name (a router's lock file), and a router's notify file.</summary>
     private string[] WatchedFiles(LockName name) =>
         name.RouterName is { } router ? [name.Value, Path.GetFileName(files.NotifyPath(router))] : [name.Value];
 
