@@ -286,4 +286,32 @@ public sealed class PresenceFileReviewTests : IDisposable
         var retried = failure is not null && acquire(); // The next attempt takes the next counter value.
         failure.Should().BeNull($"a taken presence-file name should be skipped; got {failure?.GetType().FullName}: {failure?.Message} (a retry {(retried ? "succeeded" : "failed")})");
     }
+
+    /// <summary>
+    /// Every router record now lives in a slot, also in the default mode (shared with Python), where routers had none
+    /// before: each distinct router a manager ever locks keeps a slot file (4 KiB of /dev/shm for ever), an open file
+    /// descriptor and a mapping until the manager is disposed. A long-lived manager cycling through many routers
+    /// reaches RLIMIT_NOFILE (1024 by default) or vm.max_map_count. Measures the descriptors per router.
+    /// </summary>
+    [Fact]
+    public void DefaultMode_ManyDistinctRouters_EachKeepsAFileDescriptorUntilDispose()
+    {
+        const int Routers = 300;
+        var manager = _context.CreateManager();
+        manager.AcquireRouterLock("warm", "job").Should().BeTrue();
+        manager.ReleaseRouterLock("warm", "job").Should().BeTrue();
+        var before = Directory.GetFiles("/proc/self/fd").Length;
+        for (var i = 0; i < Routers; i++)
+        {
+            manager.AcquireRouterLock($"r{i}", "job").Should().BeTrue();
+            manager.ReleaseRouterLock($"r{i}", "job").Should().BeTrue();
+        }
+
+        var grown = Directory.GetFiles("/proc/self/fd").Length - before;
+        var targets = Directory.GetFiles("/proc/self/fd").Select(fd => { try { return new FileInfo(fd).LinkTarget ?? "?"; } catch (IOException) { return "?"; } }).ToList();
+        var toSlots = targets.Count(t => t.EndsWith(".owner", StringComparison.Ordinal));
+        var toSemaphores = targets.Count(t => t.StartsWith("/dev/shm/sem.", StringComparison.Ordinal));
+        var slots = Directory.GetFiles(_context.LockDirectory, ".*.owner").Length;
+        grown.Should().BeLessThanOrEqualTo(Routers + 10, "before 3c8f8c9 the default mode kept one per router (its semaphore); " + $"{grown} descriptors ({toSlots} of slot files, {toSemaphores} of semaphores) stay open after {Routers} routers were locked and released; {slots} slot files stay in the lock directory");
+    }
 }
