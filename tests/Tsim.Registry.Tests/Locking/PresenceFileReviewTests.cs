@@ -192,7 +192,7 @@ public sealed class PresenceFileReviewTests : IDisposable
         using var presence = new PresenceFile(files, NullLogger.Instance);
         for (var round = 0; round < 100; round++)
         {
-            presence.LinkAs(Path.Combine(_context.LockDirectory, "warm"));
+            presence.LinkAs(LockName.Router(_context.Prefix, "warm"));
             foreach (var file in PresenceFiles())
             {
                 File.Delete(file);
@@ -203,7 +203,7 @@ public sealed class PresenceFileReviewTests : IDisposable
                 () =>
                 {
                     barrier.SignalAndWait();
-                    presence.LinkAs(Path.Combine(_context.LockDirectory, $"lf{i}"));
+                    presence.LinkAs(LockName.Router(_context.Prefix, $"lf{i}"));
                 },
                 CancellationToken.None,
                 TaskCreationOptions.LongRunning,
@@ -313,5 +313,57 @@ public sealed class PresenceFileReviewTests : IDisposable
         var toSemaphores = targets.Count(t => t.StartsWith("/dev/shm/sem.", StringComparison.Ordinal));
         var slots = Directory.GetFiles(_context.LockDirectory, ".*.owner").Length;
         grown.Should().BeLessThanOrEqualTo(Routers + 10, "before 3c8f8c9 the default mode kept one per router (its semaphore); " + $"{grown} descriptors ({toSlots} of slot files, {toSemaphores} of semaphores) stay open after {Routers} routers were locked and released; {slots} slot files stay in the lock directory");
+    }
+
+    /// <summary>
+    /// The lock directory is replaced under a live manager (an operator's reset: moved aside, or removed, and made
+    /// again). Since bc958ae the presence file links relative to a descriptor of the directory opened once: a moved
+    /// directory gets the new lock files (Python's path shows none while the router is held); a removed one fails every
+    /// later acquisition. With paths, the next acquisition recreated the presence file in the new directory.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LockDirectoryReplacedUnderALiveManager_NextHoldsLockFileIsAtThePathPythonLooksAt(bool movedAside)
+    {
+        var manager = _context.CreateManager();
+        manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+        manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+
+        var aside = _context.LockDirectory + ".old";
+        if (movedAside)
+        {
+            Directory.Move(_context.LockDirectory, aside);
+        }
+        else
+        {
+            Directory.Delete(_context.LockDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(_context.LockDirectory);
+        try
+        {
+            Exception? failure = null;
+            try
+            {
+                manager.AcquireRouterLock("r1", "job-2", TimeSpan.FromSeconds(1)).Should().BeTrue();
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                failure = ex;
+            }
+
+            var elsewhere = movedAside && File.Exists(Path.Combine(aside, _context.RouterLockName("r1")));
+            failure.Should().BeNull("the directory at the configured path works");
+            LockFileExists("r1").Should().BeTrue($"held, so Python's path must show the lock file (it is {(elsewhere ? "in the moved-aside directory" : "nowhere")})");
+            manager.ReleaseRouterLock("r1", "job-2").Should().BeTrue();
+        }
+        finally
+        {
+            if (Directory.Exists(aside))
+            {
+                Directory.Delete(aside, recursive: true);
+            }
+        }
     }
 }
