@@ -94,4 +94,60 @@ public sealed class PresenceFileFullDirectoryReviewTests : IDisposable
         _context.RouterSemaphoreValue("r1").Should().Be(1);
         failure.Should().BeAssignableTo<RegistryException>($"the API's failure type (got {failure!.GetType().FullName}: {failure.Message})");
     }
+
+    /// <summary>
+    /// Since bc958ae a release (TryRemoveLockFile) goes through EnsureCreated, which creates a presence file when the
+    /// manager has none (its file was removed and the re-creation failed). Out of inodes, the release of a held router
+    /// then throws (an IOException) after the hold left the table: never posted, held until the process exits, though
+    /// removing a lock file needs no inode.
+    /// </summary>
+    [Fact]
+    public void OutOfInodes_AfterThePresenceFileWasRemoved_ReleasesStillSucceed()
+    {
+        if (!_mounted)
+        {
+            return;
+        }
+
+        var lockDirectory = Path.Combine(_mount, "reg", "locks");
+        var manager = _context.Track(new RegistryManager(new RegistryManagerOptions { RegistryDirectory = Path.Combine(_mount, "reg"), SemaphorePrefix = _context.Prefix }));
+        manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
+        manager.AcquireRouterLock("r3", "job-3").Should().BeTrue(); // Slot and notify file of r3 exist.
+        manager.ReleaseRouterLock("r3", "job-3").Should().BeTrue();
+        foreach (var presence in Directory.GetFiles(lockDirectory, ".presence-*"))
+        {
+            File.Delete(presence);
+        }
+
+        var filler = Path.Combine(_mount, "fill");
+        Directory.CreateDirectory(filler);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                File.WriteAllBytes(Path.Combine(filler, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), []);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+        }
+
+        var acquireR3 = () => manager.AcquireRouterLock("r3", "job-3", TimeSpan.FromSeconds(1));
+        acquireR3.Should().Throw<Exception>("no inode for a new presence file");
+
+        Exception? failure = null;
+        try
+        {
+            manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            failure = ex;
+        }
+
+        var value = _context.RouterSemaphoreValue("r1");
+        failure.Should().BeNull($"removing r1's lock file needs no inode (got {failure?.GetType().FullName}: {failure?.Message}; r1's semaphore is now {value}, lock file exists: {File.Exists(Path.Combine(lockDirectory, _context.RouterLockName("r1")))})");
+        value.Should().Be(1);
+    }
 }
