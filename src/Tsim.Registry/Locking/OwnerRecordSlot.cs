@@ -214,7 +214,9 @@ internal sealed unsafe partial class OwnerRecordSlot : IDisposable
             var file = MemoryMappedFile.CreateFromFile(handle, mapName: null, capacity: 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
             try
             {
-                return new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+                var slot = new OwnerRecordSlot(file, file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite));
+                file.Dispose(); // The view stays mapped; the file object held the descriptor (see Open).
+                return slot;
             }
             catch
             {
