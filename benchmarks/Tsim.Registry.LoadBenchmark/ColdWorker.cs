@@ -49,7 +49,8 @@ internal static class ColdWorker
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static JsonObject Timed(string directory, string prefix, int k, int nproc, int n, JitSnapshot atGo)
     {
-        int ok = 0, fail = 0, timeouts = 0, errors = 0, done = 0;
+        var tally = new RegistrationTally();
+        var done = 0;
         var t0 = Stopwatch.GetTimestamp();
         var (manager, log) = Bench.MakeManager(directory, prefix);
         var constructed = JitSnapshot.Take();
@@ -60,27 +61,7 @@ internal static class ColdWorker
         {
             for (var i = k; i < n; i += nproc)
             {
-                var h = Bench.Host(i);
-                try
-                {
-                    if (manager.CheckAndRegisterHost(h.Name, h.Ip, h.Router, h.Mac))
-                    {
-                        ok++;
-                    }
-                    else
-                    {
-                        fail++;
-                    }
-                }
-                catch (RegistryLockTimeoutException)
-                {
-                    timeouts++;
-                }
-                catch (RegistryException)
-                {
-                    errors++;
-                }
-
+                tally.Register(manager, Bench.Host(i));
                 if (++done == 1)
                 {
                     tFirst = Bench.Since(t0) - tConstructed;
@@ -92,13 +73,9 @@ internal static class ColdWorker
         var elapsed = Bench.Since(t0);
         var end = JitSnapshot.Take();
         afterFirst ??= end;
-        return new JsonObject
+        var result = new JsonObject
         {
             ["k"] = k,
-            ["ok"] = ok,
-            ["collisions"] = fail,
-            ["timeouts"] = timeouts,
-            ["errors"] = errors,
             ["elapsed"] = elapsed,
             ["construct_s"] = tConstructed,
             ["first_op_s"] = tFirst,
@@ -111,6 +88,8 @@ internal static class ColdWorker
             ["jit_ms_rest"] = (end.Time - afterFirst.Time).TotalMilliseconds,
             ["log"] = Bench.Counts(log.Counts),
         };
+        tally.WriteTo(result);
+        return result;
     }
 
     /// <summary>The runtime's count of compiled methods and its time in the JIT, all threads (tier-1 recompilations included).</summary>

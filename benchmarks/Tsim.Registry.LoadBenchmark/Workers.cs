@@ -119,114 +119,30 @@ internal static class Workers
 
     private static JsonObject W2(RegistryManager manager, CountingLogger log, int k, int nproc, int n)
     {
-        int ok = 0, fail = 0, timeouts = 0, errors = 0;
+        var tally = new RegistrationTally();
         var t0 = Stopwatch.GetTimestamp();
         for (var i = k; i < n; i += nproc)
         {
-            var h = Bench.Host(i);
-            try
-            {
-                if (manager.CheckAndRegisterHost(h.Name, h.Ip, h.Router, h.Mac))
-                {
-                    ok++;
-                }
-                else
-                {
-                    fail++;
-                }
-            }
-            catch (RegistryLockTimeoutException)
-            {
-                timeouts++;
-            }
-            catch (RegistryException)
-            {
-                errors++;
-            }
+            tally.Register(manager, Bench.Host(i));
         }
 
-        return new JsonObject
+        var result = new JsonObject
         {
             ["k"] = k,
-            ["ok"] = ok,
-            ["collisions"] = fail,
-            ["timeouts"] = timeouts,
-            ["errors"] = errors,
             ["elapsed"] = Bench.Since(t0),
             ["log"] = Bench.Counts(log.Counts),
         };
+        tally.WriteTo(result);
+        return result;
     }
 
-    private static unsafe JsonObject W4(RegistryManager manager, CountingLogger log, string directory, int k, int cycles)
+    /// <summary>bench_py's <c>_w4_worker</c>: the critical section takes a marker file and rewrites a counter file.</summary>
+    private static JsonObject W4(RegistryManager manager, CountingLogger log, string directory, int k, int cycles)
     {
         var marker = Path.Combine(directory, "cs.marker");
         var counter = Path.Combine(directory, "cs.counter");
-        var job = string.Create(CultureInfo.InvariantCulture, $"job-{k}");
-        int violations = 0, timeouts = 0;
-        var maxWait = 0.0;
         var buffer = new byte[64];
-        var t0 = Stopwatch.GetTimestamp();
-        for (var c = 0; c < cycles; c++)
-        {
-            var ta = Stopwatch.GetTimestamp();
-            if (!manager.AcquireRouterLock("bench-w4", job, TimeSpan.FromSeconds(30)))
-            {
-                timeouts++;
-                continue;
-            }
-
-            maxWait = Math.Max(maxWait, Bench.Since(ta));
-            var mine = true;
-            var fd = Native.Open(marker, Native.O_CREAT | Native.O_EXCL | Native.O_WRONLY | Native.O_CLOEXEC, 0x1B6);
-            if (fd >= 0)
-            {
-                Native.Close(fd);
-            }
-            else if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Native.EEXIST)
-            {
-                violations++;
-                mine = false;
-            }
-            else
-            {
-                throw Native.Error("open", marker);
-            }
-
-            // Deliberately non-atomic read-modify-write of the counter, as bench_py does.
-            fd = Native.Open(counter, Native.O_RDWR | Native.O_CLOEXEC, 0);
-            if (fd < 0)
-            {
-                throw Native.Error("open", counter);
-            }
-
-            fixed (byte* p = buffer)
-            {
-                var read = (int)Native.Read(fd, p, buffer.Length);
-                var value = read <= 0 ? 0 : long.Parse(Encoding.ASCII.GetString(buffer, 0, read), CultureInfo.InvariantCulture);
-                var text = (value + 1).ToString(CultureInfo.InvariantCulture);
-                var length = Encoding.ASCII.GetBytes(text, 0, text.Length, buffer, 0);
-                Native.PWrite(fd, p, length, 0);
-                Native.FTruncate(fd, length);
-            }
-
-            Native.Close(fd);
-            if (mine)
-            {
-                Native.Unlink(marker);
-            }
-
-            manager.ReleaseRouterLock("bench-w4", job);
-        }
-
-        return new JsonObject
-        {
-            ["k"] = k,
-            ["violations"] = violations,
-            ["timeouts"] = timeouts,
-            ["elapsed"] = Bench.Since(t0),
-            ["max_wait"] = maxWait,
-            ["log"] = Bench.Counts(log.Counts),
-        };
+        return LockCycles(manager, log, "bench-w4", k, cycles, () => CounterFileSection(marker, counter, buffer));
     }
 
     /// <summary>
@@ -239,6 +155,22 @@ internal static class Workers
         using var file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(
             Path.Combine(directory, "cs.page"), FileMode.Open, mapName: null, capacity: 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.ReadWrite);
         using var page = file.CreateViewAccessor();
+        return LockCycles(manager, log, "bench-w4e", k, cycles, () =>
+        {
+            var violation = page.ReadInt32(0) != 0;
+            page.Write(0, k + 1);
+            page.Write(8, page.ReadInt64(8) + 1); // Deliberately non-atomic: the lock is what keeps it exact.
+            page.Write(0, 0);
+            return violation;
+        });
+    }
+
+    /// <summary>
+    /// The W4 loop: <paramref name="cycles"/> acquisitions of <paramref name="router"/>, each running
+    /// <paramref name="criticalSection"/> (which returns whether it saw another holder inside) before the release.
+    /// </summary>
+    private static JsonObject LockCycles(RegistryManager manager, CountingLogger log, string router, int k, int cycles, Func<bool> criticalSection)
+    {
         var job = string.Create(CultureInfo.InvariantCulture, $"job-{k}");
         int violations = 0, timeouts = 0;
         var maxWait = 0.0;
@@ -246,22 +178,19 @@ internal static class Workers
         for (var c = 0; c < cycles; c++)
         {
             var ta = Stopwatch.GetTimestamp();
-            if (!manager.AcquireRouterLock("bench-w4e", job, TimeSpan.FromSeconds(30)))
+            if (!manager.AcquireRouterLock(router, job, TimeSpan.FromSeconds(30)))
             {
                 timeouts++;
                 continue;
             }
 
             maxWait = Math.Max(maxWait, Bench.Since(ta));
-            if (page.ReadInt32(0) != 0)
+            if (criticalSection())
             {
                 violations++;
             }
 
-            page.Write(0, k + 1);
-            page.Write(8, page.ReadInt64(8) + 1); // Deliberately non-atomic: the lock is what keeps it exact.
-            page.Write(0, 0);
-            manager.ReleaseRouterLock("bench-w4e", job);
+            manager.ReleaseRouterLock(router, job);
         }
 
         return new JsonObject
@@ -273,5 +202,49 @@ internal static class Workers
             ["max_wait"] = maxWait,
             ["log"] = Bench.Counts(log.Counts),
         };
+    }
+
+    /// <summary>bench_py's W4 critical section; returns whether the marker showed another holder inside.</summary>
+    private static unsafe bool CounterFileSection(string marker, string counter, byte[] buffer)
+    {
+        var violation = false;
+        var fd = Native.Open(marker, Native.O_CREAT | Native.O_EXCL | Native.O_WRONLY | Native.O_CLOEXEC, 0x1B6);
+        if (fd >= 0)
+        {
+            Native.Close(fd);
+        }
+        else if (System.Runtime.InteropServices.Marshal.GetLastPInvokeError() == Native.EEXIST)
+        {
+            violation = true;
+        }
+        else
+        {
+            throw Native.Error("open", marker);
+        }
+
+        // Deliberately non-atomic read-modify-write of the counter, as bench_py does.
+        fd = Native.Open(counter, Native.O_RDWR | Native.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            throw Native.Error("open", counter);
+        }
+
+        fixed (byte* p = buffer)
+        {
+            var read = (int)Native.Read(fd, p, buffer.Length);
+            var value = read <= 0 ? 0 : long.Parse(Encoding.ASCII.GetString(buffer, 0, read), CultureInfo.InvariantCulture);
+            var text = (value + 1).ToString(CultureInfo.InvariantCulture);
+            var length = Encoding.ASCII.GetBytes(text, 0, text.Length, buffer, 0);
+            Native.PWrite(fd, p, length, 0);
+            Native.FTruncate(fd, length);
+        }
+
+        Native.Close(fd);
+        if (!violation)
+        {
+            Native.Unlink(marker);
+        }
+
+        return violation;
     }
 }
