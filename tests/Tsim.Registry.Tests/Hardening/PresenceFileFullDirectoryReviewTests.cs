@@ -96,10 +96,9 @@ public sealed class PresenceFileFullDirectoryReviewTests : IDisposable
     }
 
     /// <summary>
-    /// Since bc958ae a release (TryRemoveLockFile) goes through EnsureCreated, which creates a presence file when the
-    /// manager has none (its file was removed and the re-creation failed). Out of inodes, the release of a held router
-    /// then throws (an IOException) after the hold left the table: never posted, held until the process exits, though
-    /// removing a lock file needs no inode.
+    /// A release needs only the lock directory, never a new file: with the manager's presence file removed and the file
+    /// system out of inodes (so it cannot be made again), releasing a held router must still unlink its lock file and
+    /// post, rather than throw after the hold left the table and keep the router held until the process exits.
     /// </summary>
     [Fact]
     public void OutOfInodes_AfterThePresenceFileWasRemoved_ReleasesStillSucceed()

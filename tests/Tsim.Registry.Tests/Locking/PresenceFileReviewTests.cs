@@ -78,9 +78,9 @@ public sealed class PresenceFileReviewTests : IDisposable
     }
 
     /// <summary>
-    /// Concurrent acquisitions of one manager that all find the presence file gone (ENOENT on link): each thread runs
-    /// Forget() and makes a file of its own; the _path of one overwrites the other's, whose file is never removed (not by
-    /// Dispose, and not by the sweep, since this process is alive). Expected: no presence file after Dispose.
+    /// Concurrent acquisitions of one manager that all find the presence file gone (ENOENT on link): only the file found
+    /// gone may be forgotten, or a thread would drop the name of a file another thread has just made, which then
+    /// outlives Dispose (the sweep spares it too, since this process is alive). No presence file after Dispose.
     /// </summary>
     [Fact]
     public async Task PresenceFileRemoved_ConcurrentAcquisitionsAllHitEnoent_DisposeLeavesNoPresenceFile()
@@ -134,7 +134,7 @@ public sealed class PresenceFileReviewTests : IDisposable
     /// <summary>
     /// The name counter N is a static of the library: a second copy of the library in the process (another
     /// AssemblyLoadContext: a plugin host, a test runner) counts on its own and reaches the first copy's N, making the
-    /// very same name. O_EXCL refuses it and that router acquisition fails while the first copy's manager lives.
+    /// very same name. O_EXCL refuses it, and the creation must go on to the next number rather than fail the acquisition.
     /// </summary>
     [Fact]
     public void SecondCopyOfTheLibraryInAnotherLoadContext_CanStillTakeRouterLocks()
@@ -180,8 +180,7 @@ public sealed class PresenceFileReviewTests : IDisposable
 
     /// <summary>
     /// Same race as above, on <see cref="PresenceFile"/> directly: the file is removed, then several LinkAs run at once;
-    /// each that meets ENOENT calls Forget() (sets _path = null even when another thread already made a new file) and
-    /// makes one more. Expected: after Dispose no presence file is left.
+    /// each that meets ENOENT forgets only the file it found gone, never a newer one. After Dispose no presence file is left.
     /// </summary>
     [Fact]
     public async Task PresenceFile_ConcurrentLinkAsAfterRemoval_DisposeLeavesNoPresenceFile()
@@ -218,12 +217,12 @@ public sealed class PresenceFileReviewTests : IDisposable
     }
 
     /// <summary>
-    /// The sweep runs inside the first router acquisition of a manager, with the router's semaphore held: with many
-    /// stale presence files (of dead processes of this namespace, or of other namespaces, which are never removed),
-    /// that first hold is as long as the sweep. Measures it (about 260 ms here for 23000 files); fails above 1 s.
+    /// The sweep runs inside the first router acquisition of a manager: among many stale presence files it removes
+    /// exactly those of dead processes of this namespace and leaves those of other namespaces, which it cannot judge.
+    /// (Its duration, about 260 ms for 23,000 files during the review, is a cost of that first hold; not asserted.)
     /// </summary>
     [Fact]
-    public void ManyStalePresenceFiles_FirstAcquisitionHoldsTheRouterForTheWholeSweep()
+    public void ManyStalePresenceFiles_FirstAcquisitionSweepsThoseOfDeadProcessesOfThisNamespaceOnly()
     {
         _context.EnsureDirectories();
         var ns = new string([.. Tsim.Registry.Locking.ProcessIdentity.Current.PidNamespace.Where(char.IsAsciiDigit)]);
@@ -239,24 +238,16 @@ public sealed class PresenceFileReviewTests : IDisposable
         }
 
         var manager = _context.CreateManager();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
-        var first = watch.Elapsed;
-        manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
-        watch.Restart();
-        manager.AcquireRouterLock("r1", "job-1").Should().BeTrue();
-        var second = watch.Elapsed;
         manager.ReleaseRouterLock("r1", "job-1").Should().BeTrue();
 
         PresenceFiles().Length.Should().Be(20001, "the 3000 of this namespace were swept; the 20000 of another never are");
-        first.Should().BeLessThan(TimeSpan.FromSeconds(1), $"first acquisition {first.TotalMilliseconds:F1} ms, second {second.TotalMilliseconds:F3} ms");
     }
 
     /// <summary>
     /// A file already under the name this manager's presence file will get (planted by anyone who can write the lock
     /// directory: the name is pid, start time, namespace and a small counter; or a second copy of the library): the
-    /// O_EXCL create fails and is not retried under another name, so the acquisition fails, and with a raw
-    /// IOException rather than the RegistryException the lock file's own failures give.
+    /// O_EXCL create refuses it, and the next number is tried, so the acquisition still succeeds.
     /// </summary>
     [Fact]
     public void PresenceFileNameTakenInAdvance_AcquisitionStillSucceeds()
@@ -289,9 +280,9 @@ public sealed class PresenceFileReviewTests : IDisposable
 
     /// <summary>
     /// Every router record now lives in a slot, also in the default mode (shared with Python), where routers had none
-    /// before: each distinct router a manager ever locks keeps a slot file (4 KiB of /dev/shm for ever), an open file
-    /// descriptor and a mapping until the manager is disposed. A long-lived manager cycling through many routers
-    /// reaches RLIMIT_NOFILE (1024 by default) or vm.max_map_count. Measures the descriptors per router.
+    /// before: each distinct router a manager ever locks keeps a slot file (4 KiB of /dev/shm for ever) and a mapping
+    /// until the manager is disposed. The slot's descriptor must be closed once mapped, so that a long-lived manager
+    /// cycling through many routers keeps one descriptor per router (its semaphore), as before, not two.
     /// </summary>
     [Fact]
     public void DefaultMode_ManyDistinctRouters_EachKeepsAFileDescriptorUntilDispose()
