@@ -1,7 +1,7 @@
 namespace Tsim.Registry;
 
 /// <summary>
-/// The outcome of <see cref="RegistryManager.TryRegisterHost"/>: registered, or refused with the rule that refused it
+/// The outcome of <see cref="IHostRegistry.TryRegisterHost"/>: registered, or refused with the rule that refused it
 /// and the registered host it collides with, as found under the registry lock at the moment of the decision.
 /// </summary>
 public sealed class HostRegistrationResult
@@ -28,7 +28,32 @@ public sealed class HostRegistrationResult
     /// </summary>
     public string? Reason { get; }
 
-    internal static HostRegistrationResult Registered { get; } = new(HostCollisionKind.None, null, null);
+    /// <summary>Gets the outcome of a registration that succeeded.</summary>
+    public static HostRegistrationResult Registered { get; } = new(HostCollisionKind.None, null, null);
+
+    /// <summary>
+    /// Creates the outcome of a refused registration: for implementations of <see cref="IHostRegistry"/> other than
+    /// <see cref="RegistryManager"/>, such as a test double.
+    /// </summary>
+    /// <param name="collision">The rule that refused it.</param>
+    /// <param name="collidingHostName">The registered host the new one collides with.</param>
+    /// <param name="reason">Why, for people (<c>IP 10.0.0.10 is already used by host web-1</c>).</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="collision"/> is <see cref="HostCollisionKind.None"/> (use <see cref="Registered"/>) or not a defined value.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="collidingHostName"/> or <paramref name="reason"/> is null or empty.</exception>
+    public static HostRegistrationResult Refused(HostCollisionKind collision, string collidingHostName, string reason)
+    {
+        if (collision == HostCollisionKind.None || !Enum.IsDefined(collision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(collision), collision, $"A refusal names the rule that refused it: {HostCollisionKind.HostName}, {HostCollisionKind.IpAddress} or {HostCollisionKind.MacAddress}.");
+        }
+
+        ArgumentException.ThrowIfNullOrEmpty(collidingHostName);
+        ArgumentException.ThrowIfNullOrEmpty(reason);
+        return new(collision, collidingHostName, reason);
+    }
 
     internal static HostRegistrationResult NameTaken(string hostName) =>
         new(HostCollisionKind.HostName, hostName, $"host name {hostName} is already registered");

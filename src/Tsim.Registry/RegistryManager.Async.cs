@@ -6,41 +6,14 @@ namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
 {
-    /// <summary>
-    /// Acquires a router's exclusive lock without blocking a thread while waiting: the wait is driven by inotify
-    /// events of the lock directory (every router release touches its notify file) with a re-check every probe
-    /// interval, so thousands of waiters cost no threads.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="jobId">The job that will hold the lock.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default, <see cref="TimeSpan.Zero"/> = try once.</param>
-    /// <param name="cancellationToken">Cancels the wait; nothing is held afterwards.</param>
-    /// <returns><see langword="true"/> when acquired; <see langword="false"/> when the timeout elapsed.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public ValueTask<bool> AcquireRouterLockAsync(string routerName, string jobId, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
         return AcquireRouterLockCoreAsync(routerName, jobId, checkedTimeout, cancellationToken);
     }
 
-    /// <summary>
-    /// Acquires the locks of several routers all or nothing (see <see cref="AcquireAllRouterLocksAtomic"/>) without
-    /// blocking a thread while waiting.
-    /// </summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="jobId">The job that will hold the locks.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
-    /// <param name="cancellationToken">Cancels the wait; the locks taken so far are released again.</param>
-    /// <returns><see langword="true"/> when every lock was acquired; <see langword="false"/> when none is held.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public ValueTask<bool> AcquireAllRouterLocksAtomicAsync(
         IEnumerable<string> routerNames,
         string jobId,
@@ -51,20 +24,7 @@ public sealed partial class RegistryManager
         return AcquireAllRouterLocksCoreAsync(routers, jobId, checkedTimeout, cancellationToken);
     }
 
-    /// <summary>
-    /// Acquires a router lock without blocking a thread and returns a scope that releases it when disposed:
-    /// <c>await using var scope = await manager.RouterLockAsync("router-1", jobId, cancellationToken: ct);</c>.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="jobId">The job that will hold the lock.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <param name="cancellationToken">Cancels the wait; nothing is held afterwards.</param>
-    /// <returns>The held lock; dispose it to release.</returns>
-    /// <exception cref="RegistryLockTimeoutException">The lock was not acquired in time.</exception>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public ValueTask<RouterLockScope> RouterLockAsync(
         string routerName,
         string jobId,
@@ -75,20 +35,7 @@ public sealed partial class RegistryManager
         return RouterLockCoreAsync(routerName, jobId, checkedTimeout, timeout, cancellationToken);
     }
 
-    /// <summary>
-    /// Acquires several router locks all or nothing without blocking a thread, and returns a scope that releases
-    /// them when disposed.
-    /// </summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="jobId">The job that will hold the locks.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
-    /// <param name="cancellationToken">Cancels the wait; the locks taken so far are released again.</param>
-    /// <returns>The held locks; dispose to release.</returns>
-    /// <exception cref="RegistryLockTimeoutException">Not every lock was acquired in time; none is held.</exception>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public async ValueTask<RouterLockScope> AllRouterLocksAsync(
         IEnumerable<string> routerNames,
         string jobId,
@@ -106,14 +53,7 @@ public sealed partial class RegistryManager
         return new RouterLockScope(hold, routers, jobId);
     }
 
-    /// <summary>Waits until a router is free, without acquiring it and without blocking a thread.</summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns><see langword="true"/> when the router is free; <see langword="false"/> when the timeout elapsed first.</returns>
-    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public ValueTask<bool> WaitForRouterAsync(string routerName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -122,14 +62,7 @@ public sealed partial class RegistryManager
         return WaitForRouterInstrumentedAsync(routerName, checkedTimeout, cancellationToken);
     }
 
-    /// <summary>Waits until every router is free, within one total timeout, without blocking a thread.</summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns><see langword="true"/> when all were seen free; <see langword="false"/> when the timeout elapsed first.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <inheritdoc />
     public async ValueTask<bool> WaitForAllRoutersAsync(IEnumerable<string> routerNames, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var (routers, checkedTimeout) = CheckRoutersWait(routerNames, timeout);

@@ -28,36 +28,7 @@ public sealed partial class RegistryManager
     public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp) =>
         AcquireSourceHostLease(runId, hostName, jobType, routerName, dscp, owner: null);
 
-    /// <summary>
-    /// Takes a lease on a registered source host: one more reference that keeps the host alive. Each call adds
-    /// one lease, also when the run already holds one on this host (a run may use a host twice at once); each
-    /// <see cref="ReleaseSourceHostLease"/> removes one.
-    /// </summary>
-    /// <remarks>
-    /// <para>
-    /// The host's existence is checked under the host registry lock, and the lease added under the host lease lock
-    /// taken while the first is still held (always in that order), so a host cannot be unregistered between the
-    /// check and the lease.
-    /// </para>
-    /// <para>
-    /// The lease belongs to <paramref name="owner"/>: <see cref="ReapStaleLeases"/> removes it once that process has
-    /// exited. A program that takes a lease for a longer-lived process (a job script that runs a tool) names that
-    /// process, or the lease is stale as soon as the program exits.
-    /// </para>
-    /// </remarks>
-    /// <param name="runId">The run taking the lease.</param>
-    /// <param name="hostName">The registered host.</param>
-    /// <param name="jobType">The job type recorded with the lease (<c>quick</c> or <c>detailed</c> in Tsim).</param>
-    /// <param name="routerName">The router the host is connected to; must match its registration.</param>
-    /// <param name="dscp">The DSCP value of a quick job, 0 to 63, or <see langword="null"/>.</param>
-    /// <param name="owner">The process the lease belongs to (<see cref="LeaseOwner.FromProcessId(int)"/>), or <see langword="null"/> for the calling process.</param>
-    /// <returns>The host's lease count after this lease (at least 1).</returns>
-    /// <exception cref="ArgumentException">An argument is invalid, or <paramref name="routerName"/> is not the host's router.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dscp"/> is outside 0 to 63.</exception>
-    /// <exception cref="RegistryNotFoundException">The host is not registered.</exception>
-    /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException">A registry file does not parse.</exception>
-    /// <exception cref="RegistryException"><paramref name="owner"/> is <see langword="null"/> and this process's start time cannot be read.</exception>
+    /// <inheritdoc />
     public int AcquireSourceHostLease(string runId, string hostName, string jobType, string routerName, int? dscp = null, LeaseOwner? owner = null)
     {
         NameRules.ThrowIfInvalidId(runId, nameof(runId));
@@ -114,16 +85,7 @@ public sealed partial class RegistryManager
         return operation.Complete(refCount);
     }
 
-    /// <summary>
-    /// Releases one lease of <paramref name="runId"/> on a host (its most recent one, when the run holds several).
-    /// </summary>
-    /// <param name="runId">The run that took the lease.</param>
-    /// <param name="hostName">The host.</param>
-    /// <returns>The leases left, and whether this was the last one (the caller should then tear the host down).</returns>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="RegistryNotFoundException">The run holds no lease on the host (nothing is written).</exception>
-    /// <exception cref="RegistryLockTimeoutException">The host lease lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    /// <inheritdoc />
     public LeaseRelease ReleaseSourceHostLease(string runId, string hostName)
     {
         NameRules.ThrowIfInvalidId(runId, nameof(runId));
@@ -138,11 +100,7 @@ public sealed partial class RegistryManager
         return operation.Complete(result);
     }
 
-    /// <summary>Gets the number of leases on a host.</summary>
-    /// <param name="hostName">The host.</param>
-    /// <returns>The reference count; 0 when the host has no leases.</returns>
-    /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    /// <inheritdoc />
     public int GetHostLeaseCount(string hostName)
     {
         NameRules.ThrowIfInvalidName(hostName, nameof(hostName));
@@ -151,11 +109,7 @@ public sealed partial class RegistryManager
         return operation.Complete(_documents.HostLeases.Snapshot().TryGetValue(hostName, out var entry) ? entry.Leases.Count : 0);
     }
 
-    /// <summary>Gets the leases of every host, or of one host.</summary>
-    /// <param name="hostName">The host to list, or <see langword="null"/> for all.</param>
-    /// <returns>Leases keyed by host; a host without leases is absent.</returns>
-    /// <exception cref="ArgumentException"><paramref name="hostName"/> is invalid.</exception>
-    /// <exception cref="RegistryCorruptionException"><c>host_leases.json</c> does not parse.</exception>
+    /// <inheritdoc />
     public IReadOnlyDictionary<string, HostLeases> ListHostLeases(string? hostName = null)
     {
         if (hostName is not null)

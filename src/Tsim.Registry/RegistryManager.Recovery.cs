@@ -6,11 +6,7 @@ namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
 {
-    /// <summary>
-    /// Lists every lock of this registry that is held right now, by any process, with its recorded owner and
-    /// whether that owner is alive. Routers are found from the lock directory (owner records and notify files).
-    /// </summary>
-    /// <returns>The held locks, registry locks first, then routers in ordinal order.</returns>
+    /// <inheritdoc />
     public IReadOnlyList<LockStatus> ListHeldLocks()
     {
         ThrowIfDisposed();
@@ -29,27 +25,7 @@ public sealed partial class RegistryManager
         return operation.Complete(result);
     }
 
-    /// <summary>
-    /// Removes the host and neighbour leases whose process is dead (pid gone, a zombie, or reused by a later
-    /// process), and reports which hosts and neighbour entries were left without any lease. Never runs implicitly.
-    /// </summary>
-    /// <remarks>
-    /// <para>
-    /// Leases written by this library carry the process start time and pid namespace, so pid reuse is recognised;
-    /// leases written by the Python implementation carry only a pid, which is judged in this process's pid namespace
-    /// and is kept while any process has that pid.
-    /// </para>
-    /// <para>
-    /// A lease is never reaped when its process cannot be judged from here: it names another pid namespace, this
-    /// process's <c>/proc</c> is of another pid namespace (a container given the host's <c>/proc</c>), or its start
-    /// time differs but was read in another time namespace. Such leases stay, listed in
-    /// <see cref="StaleLeaseReport.UnknownHostLeases"/> and <see cref="StaleLeaseReport.UnknownNeighborLeases"/>.
-    /// </para>
-    /// </remarks>
-    /// <param name="dryRun"><see langword="true"/> to report without writing anything.</param>
-    /// <returns>What was (or would be) removed.</returns>
-    /// <exception cref="RegistryLockTimeoutException">A lease lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException">A lease file does not parse.</exception>
+    /// <inheritdoc />
     public StaleLeaseReport ReapStaleLeases(bool dryRun = false)
     {
         ThrowIfDisposed();
@@ -83,19 +59,7 @@ public sealed partial class RegistryManager
         });
     }
 
-    /// <summary>
-    /// Operator override for a router lock whose holder died without a usable owner record (killed in the
-    /// microseconds between acquiring and writing its record): frees it. Refuses while the recorded owner is alive.
-    /// </summary>
-    /// <remarks>
-    /// A holder that writes no owner record at all (a process of the Python implementation) looks exactly like such a
-    /// lock: only use this when you know the holder is gone, e.g. after <see cref="ListHeldLocks"/> shows
-    /// <see cref="LockOwnerState.NoRecord"/> and no job runner of the router is running.
-    /// </remarks>
-    /// <param name="routerName">The router.</param>
-    /// <returns><see langword="true"/> when the lock was freed; <see langword="false"/> when it was not held.</returns>
-    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
-    /// <exception cref="InvalidOperationException">The recorded owner is alive, or of another pid namespace.</exception>
+    /// <inheritdoc />
     public bool ForceReleaseRouterLock(string routerName)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -104,18 +68,7 @@ public sealed partial class RegistryManager
         return operation.Complete(_locks.ForceRelease(RouterLockName(routerName)));
     }
 
-    /// <summary>
-    /// Operator override for any held lock, named as <see cref="ListHeldLocks"/> reports it: a router lock
-    /// (<c>PREFIX-router-NAME</c>) or one of the three registry locks (<c>PREFIX-hosts-registry</c>,
-    /// <c>PREFIX-host-leases</c>, <c>PREFIX-neighbor-leases</c>), which a process killed in the middle of a registry
-    /// call can leave held without a usable record. Same rules as <see cref="ForceReleaseRouterLock"/>. Every router lock
-    /// <see cref="ListHeldLocks"/> can list is accepted, also one of a router name only the Python implementation
-    /// creates (<c>tsim-router-_x</c>). A lock whose semaphore does not exist is not held, and no semaphore is created.
-    /// </summary>
-    /// <param name="lockName">The lock name, without a leading '/'.</param>
-    /// <returns><see langword="true"/> when the lock was freed; <see langword="false"/> when it was not held.</returns>
-    /// <exception cref="ArgumentException"><paramref name="lockName"/> is not a lock of this registry.</exception>
-    /// <exception cref="InvalidOperationException">The recorded owner is alive, or of another pid namespace.</exception>
+    /// <inheritdoc />
     public bool ForceReleaseLock(string lockName)
     {
         ArgumentNullException.ThrowIfNull(lockName);

@@ -5,29 +5,7 @@ namespace Tsim.Registry;
 
 public sealed partial class RegistryManager
 {
-    /// <summary>
-    /// Operator repair: moves every registry file that is not JSON at all (a syntax error, invalid UTF-8, a truncated
-    /// write) aside to <c>FILE.corrupt-yyyyMMddTHHmmssZ</c> (UTC), so that the registry starts again from an empty file
-    /// of that kind. Each file is judged and moved under its own registry lock, so no writer of this library (or of the
-    /// Python implementation) can replace it in between. Files that parse are left as they are; nothing is ever deleted.
-    /// </summary>
-    /// <remarks>
-    /// <para>
-    /// Never runs implicitly: a corrupt file is evidence, and the hosts and leases it held are lost to the registry
-    /// once it is moved (their simulated hosts may need tearing down by hand).
-    /// </para>
-    /// <para>
-    /// A file that is JSON but cannot be used (another shape, a <c>null</c> entry, nesting deeper than the library
-    /// reads) is never moved: Python may still read every host in it. The other files are judged and moved all the
-    /// same, then the <see cref="RegistryCorruptionException"/> of the first such file is thrown, naming the problem
-    /// and what was moved; the operator corrects that file by hand.
-    /// </para>
-    /// </remarks>
-    /// <returns>The files moved, in the order hosts, host leases, neighbour leases; empty when none is corrupt.</returns>
-    /// <exception cref="RegistryLockTimeoutException">A registry lock was not acquired within its configured timeout.</exception>
-    /// <exception cref="RegistryCorruptionException">A file is JSON but cannot be used; it was left where it is
-    /// (<see cref="RegistryCorruptionException.FilePath"/>), and the message lists the files moved.</exception>
-    /// <exception cref="RegistryException">A file could not be read or moved.</exception>
+    /// <inheritdoc />
     public IReadOnlyList<QuarantinedFile> QuarantineCorruptFiles()
     {
         ThrowIfDisposed();

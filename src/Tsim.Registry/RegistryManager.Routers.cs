@@ -12,15 +12,7 @@ public sealed partial class RegistryManager
     /// </summary>
     private static readonly TimeSpan s_waitRecheckInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Acquires a router's exclusive lock for a job: the router and every host attached to it.</summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="jobId">The job that will hold the lock; only it can release the lock.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default, <see cref="TimeSpan.Zero"/> = try once.</param>
-    /// <returns><see langword="true"/> when acquired; <see langword="false"/> when the timeout elapsed.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    /// <inheritdoc />
     public bool AcquireRouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
         var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
@@ -28,14 +20,7 @@ public sealed partial class RegistryManager
         return operation.Complete(TryAcquireRouter(routerName, jobId, checkedTimeout));
     }
 
-    /// <summary>
-    /// Releases a router lock held by <paramref name="jobId"/> through this manager and notifies waiters. A lock held
-    /// by another job, another manager or another process is left alone.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="jobId">The job that holds it.</param>
-    /// <returns><see langword="true"/> when released; <see langword="false"/> when this job does not hold it here.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <inheritdoc />
     public bool ReleaseRouterLock(string routerName, string jobId)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -56,13 +41,7 @@ public sealed partial class RegistryManager
         return operation.Complete(true);
     }
 
-    /// <summary>
-    /// Tells whether any process holds the router, read from the semaphore itself, so holders written in Python
-    /// count too.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <returns><see langword="true"/> when the router is held.</returns>
-    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    /// <inheritdoc />
     public bool IsRouterLocked(string routerName)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -71,13 +50,7 @@ public sealed partial class RegistryManager
         return operation.Complete(_locks.GetValue(RouterLockName(routerName)) == 0);
     }
 
-    /// <summary>Gets the owner of a router lock from the record its C# holder wrote.</summary>
-    /// <param name="routerName">The router.</param>
-    /// <returns>
-    /// The owner, or <see langword="null"/> when the router is free, or held by a process that writes no owner
-    /// record (the Python implementation).
-    /// </returns>
-    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
+    /// <inheritdoc />
     public RouterLockOwner? GetRouterLockOwner(string routerName)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -94,18 +67,7 @@ public sealed partial class RegistryManager
             : null);
     }
 
-    /// <summary>
-    /// Acquires the locks of several routers, all or nothing: in ordinal order of their names (duplicates ignored),
-    /// and when one cannot be had within the total timeout, those already taken are released again.
-    /// </summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="jobId">The job that will hold the locks.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
-    /// <returns><see langword="true"/> when every lock was acquired; <see langword="false"/> when none is held.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
-    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    /// <inheritdoc />
     public bool AcquireAllRouterLocksAtomic(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
         var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
@@ -113,11 +75,7 @@ public sealed partial class RegistryManager
         return operation.Complete(TryAcquireAllRouters(routers, jobId, checkedTimeout));
     }
 
-    /// <summary>Releases the router locks among <paramref name="routerNames"/> that <paramref name="jobId"/> holds here.</summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="jobId">The job that holds them.</param>
-    /// <returns>How many locks were released.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
+    /// <inheritdoc />
     public int ReleaseAllRouterLocks(IEnumerable<string> routerNames, string jobId)
     {
         ArgumentNullException.ThrowIfNull(routerNames);
@@ -143,18 +101,7 @@ public sealed partial class RegistryManager
         return operation.Complete(released);
     }
 
-    /// <summary>
-    /// Acquires a router lock and returns a scope that releases it when disposed:
-    /// <c>using var scope = manager.RouterLock("router-1", jobId);</c>.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="jobId">The job that will hold the lock.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <returns>The held lock; dispose it to release.</returns>
-    /// <exception cref="RegistryLockTimeoutException">The lock was not acquired in time.</exception>
-    /// <exception cref="ArgumentException">An argument is invalid.</exception>
-    /// <exception cref="LockRecursionException">The job already holds this router.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after this one (lock order).</exception>
+    /// <inheritdoc />
     public RouterLockScope RouterLock(string routerName, string jobId, TimeSpan? timeout = null)
     {
         var checkedTimeout = CheckRouterJob(routerName, jobId, timeout);
@@ -168,18 +115,7 @@ public sealed partial class RegistryManager
         return new RouterLockScope(hold, [routerName], jobId);
     }
 
-    /// <summary>
-    /// Acquires several router locks all or nothing (see <see cref="AcquireAllRouterLocksAtomic"/>) and returns a
-    /// scope that releases them when disposed.
-    /// </summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="jobId">The job that will hold the locks.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock_atomic</c> default.</param>
-    /// <returns>The held locks; dispose to release.</returns>
-    /// <exception cref="RegistryLockTimeoutException">Not every lock was acquired in time; none is held.</exception>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="LockRecursionException">The job already holds one of the routers.</exception>
-    /// <exception cref="InvalidOperationException">The job holds a router that sorts after one of these (lock order).</exception>
+    /// <inheritdoc />
     public RouterLockScope AllRouterLocks(IEnumerable<string> routerNames, string jobId, TimeSpan? timeout = null)
     {
         var (routers, checkedTimeout) = CheckRoutersJob(routerNames, jobId, timeout);
@@ -192,15 +128,7 @@ public sealed partial class RegistryManager
         return new RouterLockScope(hold, routers, jobId);
     }
 
-    /// <summary>
-    /// Waits until a router is free, without acquiring it. Event driven: a release by any process (C# or Python)
-    /// touches the router's notify file, which wakes the wait through inotify; no CPU is used while waiting.
-    /// </summary>
-    /// <param name="routerName">The router.</param>
-    /// <param name="timeout">How long to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <returns><see langword="true"/> when the router is free; <see langword="false"/> when the timeout elapsed first.</returns>
-    /// <exception cref="ArgumentException"><paramref name="routerName"/> is invalid.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <inheritdoc />
     public bool WaitForRouter(string routerName, TimeSpan? timeout = null)
     {
         NameRules.ThrowIfInvalidName(routerName, nameof(routerName));
@@ -210,12 +138,7 @@ public sealed partial class RegistryManager
         return operation.Complete(WaitForRouterCore(routerName, checkedTimeout, Stopwatch.GetTimestamp()));
     }
 
-    /// <summary>Waits until every router is free, within one total timeout.</summary>
-    /// <param name="routerNames">The routers.</param>
-    /// <param name="timeout">The total time to wait; <see langword="null"/> = the configured <c>router_lock</c> default.</param>
-    /// <returns><see langword="true"/> when all were seen free; <see langword="false"/> when the timeout elapsed first.</returns>
-    /// <exception cref="ArgumentException">An argument is invalid or the list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative or too large.</exception>
+    /// <inheritdoc />
     public bool WaitForAllRouters(IEnumerable<string> routerNames, TimeSpan? timeout = null)
     {
         var (routers, checkedTimeout) = CheckRoutersWait(routerNames, timeout);

@@ -23,8 +23,13 @@ namespace Tsim.Registry;
 /// Dispose the manager when done: it releases every router lock it still holds, so a crashed job that at least
 /// unwinds its stack leaves no router locked.
 /// </para>
+/// <para>
+/// Services take it through its interfaces (<see cref="IRegistryManager"/>, or one role: <see cref="IHostRegistry"/>,
+/// <see cref="ILeaseRegistry"/>, <see cref="IRouterLocks"/>), so that their tests can give them a fake; tests that
+/// need a real registry of their own use <see cref="Testing.TemporaryRegistry"/>.
+/// </para>
 /// </remarks>
-public sealed partial class RegistryManager : IDisposable
+public sealed partial class RegistryManager : IRegistryManager, IDisposable
 {
     private readonly RegistryManagerOptions _options;
     private readonly ILogger _logger;
@@ -103,25 +108,25 @@ public sealed partial class RegistryManager : IDisposable
         _logger.ManagerCreated(options.RegistryDirectory, lockDirectory, options.SemaphorePrefix);
     }
 
-    /// <summary>Gets the registry directory in use.</summary>
+    /// <inheritdoc />
     public string RegistryDirectory => _options.RegistryDirectory;
 
-    /// <summary>Gets the lock directory in use (owner records and notify files).</summary>
+    /// <inheritdoc />
     public string LockDirectory => _options.EffectiveLockDirectory;
 
-    /// <summary>Gets the semaphore name prefix in use.</summary>
+    /// <inheritdoc />
     public string SemaphorePrefix => _options.SemaphorePrefix;
 
-    /// <summary>Gets the path of the hosts file in use (<c>hosts.json</c>, or tsim's <c>host_registry.json</c>; <see cref="RegistryManagerOptions.RegistryFiles"/>).</summary>
+    /// <inheritdoc />
     public string HostsFilePath => _documents.Hosts.Document.Path;
 
-    /// <summary>Gets the path of the host leases file in use.</summary>
+    /// <inheritdoc />
     public string HostLeasesFilePath => _documents.HostLeases.Document.Path;
 
-    /// <summary>Gets the path of the neighbour leases file in use.</summary>
+    /// <inheritdoc />
     public string NeighborLeasesFilePath => _documents.NeighborLeases.Document.Path;
 
-    /// <summary>Gets which registered hosts a new host's IP address must differ from.</summary>
+    /// <inheritdoc />
     public IpCollisionScope IpCollisionScope => _documents.Hosts.IpScope;
 
     /// <summary>

@@ -1,6 +1,6 @@
 using Tsim.Registry.Locking;
 
-namespace Tsim.Registry.Testing;
+namespace Tsim.Registry.TestSupport;
 
 /// <summary>
 /// Plants a router owner record the way versions of the library before presence files wrote it: JSON in the lock file

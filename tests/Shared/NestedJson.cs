@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Tsim.Registry.Testing;
+namespace Tsim.Registry.TestSupport;
 
 /// <summary>
 /// Deeply nested JSON and additional information for the depth tests (docs/ARCHITECTURE.md, "Deviations", 8 and 10).

@@ -6,7 +6,7 @@ using Tsim.Registry.Locking;
 using Tsim.Registry.Security;
 using Tsim.Registry.Storage;
 
-namespace Tsim.Registry.Testing;
+namespace Tsim.Registry.TestSupport;
 
 /// <summary>
 /// An owner record slot file (<c>LOCKDIR/.LOCKNAME.owner</c>) as another process sees it, for both test projects

@@ -24,10 +24,28 @@ public sealed partial class ApiTests
     }
 
     [Fact]
-    public void RouterLockScope_HasNoPublicConstructor()
+    public async Task RouterLockScope_PublicConstructor_CallsReleaseOnceWhateverTheDisposals()
     {
-        typeof(RouterLockScope).GetConstructors(BindingFlags.Public | BindingFlags.Instance).Should().BeEmpty();
-        typeof(RouterLockScope).Should().Implement<IDisposable>().And.Implement<IAsyncDisposable>();
+        var releases = 0;
+        var scope = new RouterLockScope(["r1", "r2"], "job-1", () => releases++);
+        scope.RouterNames.Should().Equal("r1", "r2");
+        scope.JobId.Should().Be("job-1");
+        releases.Should().Be(0, "nothing is released before the scope is disposed");
+
+        scope.Dispose();
+        await scope.DisposeAsync();
+        scope.Dispose();
+
+        releases.Should().Be(1);
+    }
+
+    [Fact]
+    public void RouterLockScope_PublicConstructor_NullArguments_NameTheArgument()
+    {
+        ((Action)(() => _ = new RouterLockScope(null!, "job-1", () => { }))).Should().Throw<ArgumentNullException>().WithParameterName("routerNames");
+        ((Action)(() => _ = new RouterLockScope(["r1", null!], "job-1", () => { }))).Should().Throw<ArgumentNullException>().WithParameterName("routerNames");
+        ((Action)(() => _ = new RouterLockScope(["r1"], null!, () => { }))).Should().Throw<ArgumentNullException>().WithParameterName("jobId");
+        ((Action)(() => _ = new RouterLockScope(["r1"], "job-1", null!))).Should().Throw<ArgumentNullException>().WithParameterName("release");
     }
 
     [Fact]
@@ -44,7 +62,7 @@ public sealed partial class ApiTests
     public void PublicSurface_LivesInTheDocumentedNamespaces()
     {
         s_publicTypes.Select(t => t.Namespace).Distinct().Should().BeSubsetOf(
-            ["Tsim.Registry", "Microsoft.Extensions.DependencyInjection"]);
+            ["Tsim.Registry", "Tsim.Registry.Testing", "Microsoft.Extensions.DependencyInjection"]);
     }
 
     [Fact]

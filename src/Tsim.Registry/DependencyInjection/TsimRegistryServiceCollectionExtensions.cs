@@ -7,7 +7,10 @@ using Tsim.Registry.Configuration;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers a <see cref="RegistryManager"/> with dependency injection.</summary>
+/// <summary>
+/// Registers a <see cref="RegistryManager"/> with dependency injection, as itself and as <see cref="IRegistryManager"/>,
+/// <see cref="IHostRegistry"/>, <see cref="ILeaseRegistry"/> and <see cref="IRouterLocks"/>, all resolving to one singleton.
+/// </summary>
 public static class TsimRegistryServiceCollectionExtensions
 {
     /// <summary>
@@ -24,7 +27,8 @@ public static class TsimRegistryServiceCollectionExtensions
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <remarks>
     /// The manager is created on first use and disposed with the container, which releases every lock it still
-    /// holds. A <see cref="RegistryManager"/> registered before this call wins.
+    /// holds. A registration made before this call wins: a <see cref="RegistryManager"/>, or an
+    /// <see cref="IRegistryManager"/> (a test double), which the role interfaces then resolve to as well.
     /// </remarks>
     public static IServiceCollection AddTsimRegistry(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,7 +38,10 @@ public static class TsimRegistryServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds a singleton <see cref="RegistryManager"/> configured in code, validated at start-up.</summary>
+    /// <summary>
+    /// Adds a singleton <see cref="RegistryManager"/> configured in code, validated at start-up; resolved as itself and as
+    /// its interfaces, like <see cref="AddTsimRegistry(IServiceCollection, IConfiguration)"/>.
+    /// </summary>
     /// <param name="services">The services to add to.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -56,6 +63,13 @@ public static class TsimRegistryServiceCollectionExtensions
             provider.GetRequiredService<IOptions<RegistryManagerOptions>>().Value,
             provider.GetService<ILogger<RegistryManager>>(),
             TimeProvider.System));
+
+        // The interfaces are the same singleton, not instances of their own: one manager per container, one set of
+        // held locks, one Dispose. The roles go through IRegistryManager so that a double registered for it serves them too.
+        services.TryAddSingleton<IRegistryManager>(static provider => provider.GetRequiredService<RegistryManager>());
+        services.TryAddSingleton<IHostRegistry>(static provider => provider.GetRequiredService<IRegistryManager>());
+        services.TryAddSingleton<ILeaseRegistry>(static provider => provider.GetRequiredService<IRegistryManager>());
+        services.TryAddSingleton<IRouterLocks>(static provider => provider.GetRequiredService<IRegistryManager>());
         return services.AddOptionsWithValidateOnStart<RegistryManagerOptions, RegistryManagerOptionsValidator>();
     }
 }

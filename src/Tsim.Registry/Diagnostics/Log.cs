@@ -52,6 +52,10 @@ internal static partial class Log
         Message = "Could not delete router lock file {Path} (errno {Errno}); the lock stays held until this process exits, then waiters recover it")]
     internal static partial void RouterLockFileDeleteFailed(this ILogger logger, string path, int errno);
 
+    [LoggerMessage(EventId = 1011, EventName = "TemporaryRegistryCleanupFailed", Level = LogLevel.Warning,
+        Message = "Could not remove all of temporary registry {Directory} (semaphores /dev/shm/sem.{Prefix}-*); TemporaryRegistry.RemoveLeftovers or 'tsim-registry remove-temporary' removes what is left once this process has exited")]
+    internal static partial void TemporaryRegistryCleanupFailed(this ILogger logger, string directory, string prefix, Exception exception);
+
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
         Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
     internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);

@@ -79,6 +79,23 @@ internal static class PrefixBinding
     /// <summary>Removes the prefix's binding (with its semaphores: a registry's locks being reset). Returns false when there was none.</summary>
     internal static bool Remove(string prefix) => NamedSemaphore.Unlink("/" + prefix + NameSuffix);
 
+    /// <summary>
+    /// Tells whether <paramref name="prefix"/> is bound to a lock directory that no longer exists (removed, or another
+    /// directory now at its path): its semaphores then belong to no registry. False when there is no binding or it
+    /// cannot be read.
+    /// </summary>
+    internal static bool IsBoundToMissingDirectory(string prefix)
+    {
+        try
+        {
+            return Read("/" + prefix + NameSuffix, AccessPolicy.Private) is { } bound && IdentityOf(bound.Path) != bound.Identity;
+        }
+        catch (RegistryException)
+        {
+            return false; // Not ours to judge: left alone.
+        }
+    }
+
     /// <summary>Gets a directory's identity (<c>MAJOR:MINOR:INODE</c>), or <see langword="null"/> when it cannot be inspected.</summary>
     private static string? IdentityOf(string directory) =>
         Interop.Libc.Statx(Interop.StatxConstants.AT_FDCWD, directory, 0, Interop.StatxConstants.STATX_BASIC_STATS, out var status) == 0 &&

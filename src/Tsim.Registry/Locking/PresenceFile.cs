@@ -149,7 +149,7 @@ internal sealed class PresenceFile : IDisposable
             var process = ProcessIdentity.Current;
             var name = Create(process);
             _name = name;
-            RemoveThoseOfDeadProcesses(process.PidNamespace);
+            RemoveThoseOfDeadProcesses();
             return (directory, name);
         }
     }
@@ -200,7 +200,7 @@ internal sealed class PresenceFile : IDisposable
         {
             var name = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{NamePrefix}{process.Pid}-{process.StartTime}-{NamespaceId(process.PidNamespace)}-{Interlocked.Increment(ref s_lastInstance)}");
+                $"{NamePrefix}{process.FileNameForm}-{Interlocked.Increment(ref s_lastInstance)}");
             var path = Path.Combine(_files.LockDirectory, name);
             try
             {
@@ -231,16 +231,13 @@ internal sealed class PresenceFile : IDisposable
     /// Removes the presence files of dead processes of this pid namespace; files of other namespaces cannot be
     /// judged from here and stay. Never fails the caller.
     /// </summary>
-    private void RemoveThoseOfDeadProcesses(string pidNamespace)
+    private void RemoveThoseOfDeadProcesses()
     {
-        var ours = NamespaceId(pidNamespace);
         try
         {
             foreach (var path in Directory.EnumerateFiles(_files.LockDirectory, NamePrefix + "*"))
             {
-                if (TryParseName(Path.GetFileName(path), out var pid, out var startTime, out var namespaceId) &&
-                    string.Equals(namespaceId, ours, StringComparison.Ordinal) &&
-                    OwnerLivenessCheck.Check(pid, startTime, pidNamespace) == OwnerLiveness.Dead)
+                if (TryParseName(Path.GetFileName(path)) is { } creator && creator.HasExited())
                 {
                     _ = Libc.Unlink(path);
                 }
@@ -252,24 +249,11 @@ internal sealed class PresenceFile : IDisposable
         }
     }
 
-    private static bool TryParseName(string fileName, out int pid, out long startTime, out string namespaceId)
+    /// <summary>The creator a presence file's name (<c>.presence-PID-STARTTIME-PIDNSINODE-N</c>) gives, or <see langword="null"/>.</summary>
+    private static ProcessIdentity? TryParseName(string fileName)
     {
-        pid = 0;
-        startTime = 0;
-        namespaceId = string.Empty;
-        var parts = fileName[NamePrefix.Length..].Split('-');
-        if (parts.Length != 4 ||
-            !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out pid) ||
-            !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out startTime))
-        {
-            return false;
-        }
-
-        namespaceId = parts[2];
-        return true;
+        var identity = fileName[NamePrefix.Length..];
+        var counter = identity.LastIndexOf('-');
+        return counter > 0 && ProcessIdentity.TryParseFileNameForm(identity[..counter], out var creator) ? creator : null;
     }
-
-    /// <summary>The inode of a pid namespace (<c>pid:[4026531836]</c> gives <c>4026531836</c>): the part a file name can carry.</summary>
-    private static string NamespaceId(string pidNamespace) =>
-        new string([.. pidNamespace.Where(char.IsAsciiDigit)]) is { Length: > 0 } digits ? digits : "0";
 }

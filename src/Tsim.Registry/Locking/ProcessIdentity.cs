@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Tsim.Registry.Locking;
 
 /// <summary>
@@ -29,4 +31,46 @@ internal sealed record ProcessIdentity(int Pid, long StartTime, string PidNamesp
 
     /// <summary>Gets the pid of the process that started this one, or 0 when that process is outside our pid namespace.</summary>
     internal static int ParentPid() => Interop.Libc.GetPPid();
+
+    /// <summary>
+    /// Gets the identity as a file name carries it, <c>PID-STARTTIME-PIDNSINODE</c>, so that whoever finds the file can
+    /// tell whether its creator still runs (<see cref="TryParseFileNameForm"/>, <see cref="HasExited"/>).
+    /// </summary>
+    internal string FileNameForm =>
+        string.Create(CultureInfo.InvariantCulture, $"{Pid}-{StartTime}-{NamespaceInode(PidNamespace)}");
+
+    /// <summary>
+    /// Reads <see cref="FileNameForm"/> back; the pid namespace becomes <c>pid:[INODE]</c>, the form
+    /// <c>/proc/PID/ns/pid</c> has.
+    /// </summary>
+    internal static bool TryParseFileNameForm(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ProcessIdentity? identity)
+    {
+        identity = null;
+        var parts = text.Split('-');
+        if (parts.Length != 3 ||
+            !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ||
+            !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime) ||
+            parts[2].Length == 0 || !parts[2].All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        identity = new(pid, startTime, $"pid:[{parts[2]}]");
+        return true;
+    }
+
+    /// <summary>
+    /// Tells whether this process has certainly exited. A process of another pid namespace, or one that cannot be
+    /// judged, is not taken for dead.
+    /// </summary>
+    internal bool HasExited(ProcFileSystem? proc = null)
+    {
+        proc ??= ProcFileSystem.Default;
+        return string.Equals(NamespaceInode(PidNamespace), NamespaceInode(proc.PidNamespace), StringComparison.Ordinal) &&
+            OwnerLivenessCheck.Check(Pid, StartTime, proc.PidNamespace, proc) == OwnerLiveness.Dead;
+    }
+
+    /// <summary>The inode of a pid namespace (<c>pid:[4026531836]</c> gives <c>4026531836</c>): the part a file name can carry.</summary>
+    private static string NamespaceInode(string pidNamespace) =>
+        new string([.. pidNamespace.Where(char.IsAsciiDigit)]) is { Length: > 0 } digits ? digits : "0";
 }

@@ -170,7 +170,7 @@ public sealed class RecoveryCommandsTests : IDisposable
     [Fact]
     public async Task Unlock_LockNameOfAnotherPrefix_RefusedAndCreatesNoSemaphore()
     {
-        using var other = new RegistryFixture("ot", "other");
+        using var other = new RegistryFixture();
         var holder = other.StartWorker("lock", "r1", "job-other");
         await holder.ExpectAsync("acquired");
         var otherLock = $"{other.Prefix}-router-r1";

@@ -11,8 +11,8 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// <summary>What the crash-safety tests share: their registry naming, lock paths, identities and merged worker output.</summary>
 internal static class CrashSupport
 {
-    /// <summary>A registry in <c>/tmp/tsim-crash-GUID</c> with semaphore prefix <c>cs</c> + 10 hex digits.</summary>
-    internal static RegistryFixture CreateRegistry() => new("cs", "crash");
+    /// <summary>A registry of the test's own (a temporary registry).</summary>
+    internal static RegistryFixture CreateRegistry() => new();
 
     /// <summary>The owner record JSON in a router's slot, or <see langword="null"/> when there is none.</summary>
     internal static string? RouterRecord(RegistryFixture registry, string router) => registry.SlotRecord($"router-{router}");

@@ -13,12 +13,12 @@ namespace Tsim.Registry.IntegrationTests.CrashSafety;
 /// </summary>
 public sealed class LongestNamesTests : IDisposable
 {
-    /// <summary>22 characters + the fixture's 10 hex digits: the longest prefix.</summary>
-    private const string PrefixTag = "longestnamesprefixxxxx";
+    /// <summary>The temporary registry's 22 characters + 10: the longest prefix.</summary>
+    private const string PrefixSuffix = "longestxxx";
 
     private static readonly string s_router = "r" + new string('x', NameRules.MaxNameLength - 1);
 
-    private readonly RegistryFixture _registry = new(PrefixTag, "names");
+    private readonly RegistryFixture _registry = new(PrefixSuffix);
 
     public void Dispose() => _registry.Dispose();
 

@@ -4,34 +4,36 @@ using Tsim.Registry.Locking;
 namespace Tsim.Registry.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A private registry for one test: its own directory (<c>/tmp/tsim-integ-GUID</c>) and semaphore prefix
-/// (<c>it</c> + 10 hex digits, never <c>tsim</c>), workers and managers that use them, and cleanup of all of it in
-/// <see cref="Dispose"/>: workers killed, managers disposed, <c>/dev/shm/sem.PREFIX-*</c> unlinked, directory deleted.
+/// A private registry for one test: a <see cref="TemporaryRegistry"/> (the public helper, so that every integration
+/// test exercises it), and workers and managers that use it. <see cref="Dispose"/> kills the workers, then disposes
+/// the temporary registry (its managers, <c>/dev/shm/sem.PREFIX-*</c>, its directory).
 /// </summary>
 public sealed class RegistryFixture : IDisposable
 {
     private readonly List<WorkerProcess> _workers = [];
-    private readonly List<RegistryManager> _managers = [];
+    private readonly TemporaryRegistry _registry = new();
 
     public RegistryFixture()
-        : this("it", "integ")
     {
+        Prefix = _registry.SemaphorePrefix;
+        System.IO.Directory.CreateDirectory(Directory); // Tests plant files before any manager or worker runs.
     }
 
     /// <summary>
-    /// A registry whose prefix is <paramref name="prefixTag"/> + 10 hex digits and whose directory is
-    /// <c>/tmp/tsim-DIRECTORYTAG-GUID</c>, so that one area's leftovers can be told from another's.
+    /// A registry whose workers use the temporary registry's prefix with <paramref name="prefixSuffix"/> appended (the
+    /// longest names need a longer prefix than a temporary registry has); this fixture unlinks its semaphores.
     /// </summary>
-    public RegistryFixture(string prefixTag, string directoryTag)
+    public RegistryFixture(string prefixSuffix)
     {
-        var id = Guid.NewGuid().ToString("N");
-        Prefix = prefixTag + id[..10];
-        Directory = Path.Combine(Path.GetTempPath(), $"tsim-{directoryTag}-{id}");
+        Prefix = _registry.SemaphorePrefix + prefixSuffix;
         System.IO.Directory.CreateDirectory(Directory);
     }
 
+    /// <summary>Gets the temporary registry under this fixture.</summary>
+    public TemporaryRegistry Registry => _registry;
+
     /// <summary>Gets the registry directory (the lock directory is its <c>locks</c> subdirectory).</summary>
-    public string Directory { get; }
+    public string Directory => _registry.RegistryDirectory;
 
     /// <summary>Gets the semaphore name prefix.</summary>
     public string Prefix { get; }
@@ -70,18 +72,10 @@ public sealed class RegistryFixture : IDisposable
     public static string[] SharedWithPythonOptions(bool sharedWithPython) => sharedWithPython ? [] : ["--no-shared-with-python"];
 
     /// <summary>Creates a manager on this registry (options adjusted by <paramref name="configure"/>), disposed with the fixture.</summary>
-    public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null)
-    {
-        var options = new RegistryManagerOptions { RegistryDirectory = Directory, SemaphorePrefix = Prefix };
-        configure?.Invoke(options);
-        var manager = new RegistryManager(options);
-        lock (_managers)
-        {
-            _managers.Add(manager);
-        }
-
-        return manager;
-    }
+    public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null) =>
+        Prefix == _registry.SemaphorePrefix
+            ? _registry.CreateManager(configure)
+            : throw new NotSupportedException("A fixture with a prefix suffix runs workers only.");
 
     /// <summary>Starts a worker: <c>COMMAND ARGS --registry-dir DIR --prefix PREFIX</c>.</summary>
     public WorkerProcess StartWorker(string command, params string[] arguments)
@@ -129,27 +123,15 @@ public sealed class RegistryFixture : IDisposable
             worker.Dispose();
         }
 
-        foreach (var manager in _managers)
+        // Killed workers may have left temp files; the temporary registry removes the whole directory all the same.
+        _registry.Dispose();
+        if (Prefix != _registry.SemaphorePrefix)
         {
-            manager.Dispose();
-        }
-
-        // sem_unlink(3) of a glibc semaphore is unlink(2) of /dev/shm/sem.NAME. The prefix is ours alone, so
-        // nothing another test or a real simulator uses can match.
-        foreach (var file in SemaphoreFiles())
-        {
-            File.Delete(file);
-        }
-
-        File.Delete(BindingPath);
-
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A killed worker may still have been writing a temp file; /tmp is cleaned eventually anyway.
+            // The temporary registry unlinks sem.ITSPREFIX-*, which a longer prefix's names do not match.
+            foreach (var file in System.IO.Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*"))
+            {
+                File.Delete(file);
+            }
         }
     }
 

@@ -8,8 +8,8 @@ public sealed class RegistryFixtureTests
     public async Task Dispose_AfterWorkersAndManagersUsedTheRegistry_RemovesSemaphoresDirectoryAndProcesses()
     {
         var fixture = new RegistryFixture();
-        fixture.Prefix.Should().MatchRegex("^it[0-9a-f]{10}$");
-        fixture.Directory.Should().StartWith(Path.GetTempPath()).And.Contain("tsim-integ-");
+        fixture.Prefix.Should().MatchRegex("^tmpreg[0-9a-f]{16}$", "the registry is a TemporaryRegistry's");
+        fixture.Directory.Should().Be(Path.Combine(fixture.Registry.Directory, "registry")).And.StartWith("/dev/shm/" + fixture.Prefix + ".");
 
         var manager = fixture.CreateManager();
         manager.CheckAndRegisterHost("h1", "10.0.0.1", "r1", "02:00:00:00:00:01").Should().BeTrue();
@@ -21,7 +21,8 @@ public sealed class RegistryFixtureTests
         fixture.Dispose();
 
         fixture.SemaphoreFiles().Should().BeEmpty();
-        Directory.Exists(fixture.Directory).Should().BeFalse();
+        File.Exists(fixture.BindingPath).Should().BeFalse();
+        Directory.Exists(fixture.Registry.Directory).Should().BeFalse();
         Directory.Exists($"/proc/{pid}").Should().BeFalse("a worker still running at the end is killed and reaped");
     }
 }

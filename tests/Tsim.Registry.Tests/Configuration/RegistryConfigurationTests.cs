@@ -15,7 +15,10 @@ public sealed class RegistryConfigurationTests : IDisposable
 {
     private readonly RegistryTestContext _context = new();
 
-    /// <summary>A directory for configuration files, beside the registry directory (which must not exist beforehand).</summary>
+    /// <summary>
+    /// A directory for configuration files, beside the registry directory (which must not exist beforehand) in the
+    /// temporary registry's directory, and removed with it.
+    /// </summary>
     private readonly string _configDirectory;
 
     public RegistryConfigurationTests()
@@ -24,11 +27,7 @@ public sealed class RegistryConfigurationTests : IDisposable
         Directory.CreateDirectory(_configDirectory);
     }
 
-    public void Dispose()
-    {
-        _context.Dispose();
-        Directory.Delete(_configDirectory, recursive: true);
-    }
+    public void Dispose() => _context.Dispose();
 
     private string Dir => _context.RegistryDirectory;
 

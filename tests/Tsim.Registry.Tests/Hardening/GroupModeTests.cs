@@ -215,7 +215,7 @@ public sealed class GroupModeTests : IDisposable
     public void OurSemaphoreCreated0600BeforeGroupMode_IsHandedToTheGroupWhenAGroupModeManagerOpensIt()
     {
         // A private registry first (its own directory: the group one would be refused there), on the same prefix.
-        var @private = _context.CreateManager(o => o.RegistryDirectory = _context.RegistryDirectory + "-private");
+        var @private = _context.CreateManager(o => o.RegistryDirectory = Path.Combine(_context.Registry.Directory, "private"));
         try
         {
             @private.CheckAndRegisterHost("web-1", "10.0.0.1", "r1", "aa:bb:cc:dd:ee:01").Should().BeTrue();
@@ -247,7 +247,7 @@ public sealed class GroupModeTests : IDisposable
         finally
         {
             @private.Dispose();
-            Directory.Delete(_context.RegistryDirectory + "-private", recursive: true);
+            Directory.Delete(Path.Combine(_context.Registry.Directory, "private"), recursive: true);
         }
     }
 

@@ -1,30 +1,28 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Tests.Infrastructure;
 
 /// <summary>
-/// One test's private registry: a directory under <c>/tmp/tsim-unit-GUID</c> and a semaphore prefix
-/// <c>ut</c> + 10 hex characters, so tests run in parallel and never touch <c>/dev/shm/tsim</c>. Dispose
-/// disposes every manager built here, unlinks every semaphore of the prefix and deletes the directory.
+/// One test's private registry: a <see cref="TemporaryRegistry"/> (the public helper, so that every unit test
+/// exercises it) with what unit tests need beside it: raw semaphores and lock managers on the same prefix, paths of
+/// lock files and slots, snapshots. Dispose disposes everything tracked here, then the temporary registry, and checks
+/// that it left neither its directory nor a semaphore of its prefix behind.
 /// </summary>
 internal sealed class RegistryTestContext : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
     private readonly Lock _gate = new();
+    private readonly TemporaryRegistry _registry = new();
 
-    public RegistryTestContext()
-    {
-        RegistryDirectory = Path.Combine("/tmp", $"tsim-unit-{Guid.NewGuid():N}");
-        Prefix = "ut" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
-    }
-
-    public string RegistryDirectory { get; }
+    public string RegistryDirectory => _registry.RegistryDirectory;
 
     public string LockDirectory => Path.Combine(RegistryDirectory, "locks");
 
-    public string Prefix { get; }
+    public string Prefix => _registry.SemaphorePrefix;
+
+    /// <summary>Gets the temporary registry under this context.</summary>
+    public TemporaryRegistry Registry => _registry;
 
     public string HostsPath => Path.Combine(RegistryDirectory, "hosts.json");
 
@@ -32,15 +30,21 @@ internal sealed class RegistryTestContext : IDisposable
 
     public string NeighborLeasesPath => Path.Combine(RegistryDirectory, "neighbor_leases.json");
 
+    /// <summary>
+    /// Options on this registry, adjusted by <paramref name="configure"/>; unlike <see cref="TemporaryRegistry.CreateOptions"/>,
+    /// a test may point them anywhere (to test what the library does with what it is given).
+    /// </summary>
     public RegistryManagerOptions CreateOptions(Action<RegistryManagerOptions>? configure = null)
     {
-        var options = new RegistryManagerOptions { RegistryDirectory = RegistryDirectory, SemaphorePrefix = Prefix };
+        var options = new RegistryManagerOptions();
+        _registry.Configure(options);
         configure?.Invoke(options);
         return options;
     }
 
+    /// <summary>A manager of the temporary registry (<see cref="TemporaryRegistry.CreateManager(Action{RegistryManagerOptions})"/>), disposed with it.</summary>
     public RegistryManager CreateManager(Action<RegistryManagerOptions>? configure = null, TimeProvider? timeProvider = null) =>
-        Track(new RegistryManager(CreateOptions(configure), null, timeProvider ?? TimeProvider.System));
+        _registry.CreateManager(configure, timeProvider ?? TimeProvider.System);
 
     /// <summary>Makes sure the registry and lock directories exist without building a manager.</summary>
     public void EnsureDirectories() => Directory.CreateDirectory(LockDirectory);
@@ -167,16 +171,14 @@ internal sealed class RegistryTestContext : IDisposable
             owned[i].Dispose();
         }
 
-        foreach (var file in SemaphoreFiles())
-        {
-            NamedSemaphore.Unlink("/" + Path.GetFileName(file)["sem.".Length..]);
-        }
+        _registry.Dispose();
 
-        File.Delete(BindingPath);
-
-        if (Directory.Exists(RegistryDirectory))
+        // The temporary registry logs what it cannot remove and carries on; a test's cleanup must not.
+        string[] left = [.. Directory.GetFiles("/dev/shm", $"sem.{Prefix}-*")];
+        if (Directory.Exists(_registry.Directory) || left.Length > 0)
         {
-            Directory.Delete(RegistryDirectory, recursive: true);
+            throw new InvalidOperationException(
+                $"The temporary registry left {(Directory.Exists(_registry.Directory) ? _registry.Directory : "no directory")} and {left.Length} semaphore file(s) behind: {string.Join(", ", left)}");
         }
     }
 }
