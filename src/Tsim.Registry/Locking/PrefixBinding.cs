@@ -80,19 +80,20 @@ internal static class PrefixBinding
     internal static bool Remove(string prefix) => NamedSemaphore.Unlink("/" + prefix + NameSuffix);
 
     /// <summary>
-    /// Tells whether <paramref name="prefix"/> is bound to a lock directory that no longer exists (removed, or another
-    /// directory now at its path): its semaphores then belong to no registry. False when there is no binding or it
-    /// cannot be read.
+    /// Gets the lock directory <paramref name="prefix"/> is bound to, and whether it still exists (not removed, and no
+    /// other directory now at its path); <see langword="null"/> when there is no binding or it cannot be read.
     /// </summary>
-    internal static bool IsBoundToMissingDirectory(string prefix)
+    internal static (string LockDirectory, bool Exists)? ReadBoundDirectory(string prefix)
     {
         try
         {
-            return Read("/" + prefix + NameSuffix, AccessPolicy.Private) is { } bound && IdentityOf(bound.Path) != bound.Identity;
+            return Read("/" + prefix + NameSuffix, AccessPolicy.Private) is { } bound
+                ? (bound.Path, IdentityOf(bound.Path) == bound.Identity)
+                : null;
         }
         catch (RegistryException)
         {
-            return false; // Not ours to judge: left alone.
+            return null; // Not ours to judge: left alone.
         }
     }
 

@@ -54,19 +54,43 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
     private int _configurationFiles;
     private bool _disposed;
 
-    /// <summary>Creates a registry in <c>/dev/shm</c> with default options.</summary>
+    /// <summary>
+    /// Creates a registry in <c>/dev/shm</c> with default options. The only public constructor, so that test frameworks
+    /// can build it as a fixture; <see cref="Create"/> takes options.
+    /// </summary>
     /// <exception cref="RegistryException">The directory cannot be created.</exception>
     public TemporaryRegistry()
         : this(new TemporaryRegistryOptions())
     {
     }
 
+    private TemporaryRegistry(TemporaryRegistryOptions options)
+    {
+        _configureManagers = options.ConfigureManagers;
+        _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<TemporaryRegistry>();
+        (SemaphorePrefix, Directory) = CreateDirectory(Path.GetFullPath(options.ParentDirectory));
+        try
+        {
+            _ = CreateOptions(); // ConfigureManagers is checked now, not at the first manager.
+        }
+        catch
+        {
+            _ = DeleteDirectory(Directory);
+            throw;
+        }
+    }
+
     /// <summary>Creates a registry as <paramref name="options"/> says.</summary>
     /// <param name="options">Where, and what the managers share.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    /// <exception cref="ArgumentException"><see cref="TemporaryRegistryOptions.ParentDirectory"/> is empty or not absolute.</exception>
+    /// <exception cref="ArgumentException">
+    /// <see cref="TemporaryRegistryOptions.ParentDirectory"/> is empty or not absolute, or
+    /// <see cref="TemporaryRegistryOptions.ConfigureManagers"/> moves a directory out of the registry's or changes the prefix.
+    /// </exception>
     /// <exception cref="RegistryException">The directory cannot be created.</exception>
-    public TemporaryRegistry(TemporaryRegistryOptions options)
+    /// <returns>The registry; the caller disposes it.</returns>
+    public static TemporaryRegistry Create(TemporaryRegistryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrEmpty(options.ParentDirectory) || !Path.IsPathFullyQualified(options.ParentDirectory))
@@ -74,10 +98,7 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
             throw new ArgumentException($"The parent directory must be an absolute path (got '{options.ParentDirectory}').", nameof(options));
         }
 
-        _configureManagers = options.ConfigureManagers;
-        _loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-        _logger = _loggerFactory.CreateLogger<TemporaryRegistry>();
-        (SemaphorePrefix, Directory) = CreateDirectory(Path.GetFullPath(options.ParentDirectory));
+        return new TemporaryRegistry(options);
     }
 
     /// <summary>
@@ -250,7 +271,8 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
     /// <summary>
     /// Removes what test processes that were killed left behind: the temporary registries in
     /// <paramref name="parentDirectory"/> whose creating process has exited (their directories and semaphores), and the
-    /// semaphores of temporary prefixes whose lock directory no longer exists. Registries of running processes, and of
+    /// semaphores of temporary prefixes whose lock directory in <paramref name="parentDirectory"/> no longer exists.
+    /// Registries of running processes, and of
     /// processes of another pid namespace (which cannot be judged from here), are left alone.
     /// </summary>
     /// <param name="parentDirectory">Where to look for registries; <see langword="null"/> = <see cref="DefaultParentDirectory"/>.</param>
@@ -282,10 +304,15 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
             }
         }
 
+        // Semaphores whose registry directory is gone (removed by hand, or by a clean-up of the parent directory): their
+        // binding names a lock directory in the parent that no longer exists. Only this parent's: a test elsewhere may be
+        // removing and re-creating its own lock directory on purpose.
         foreach (var binding in System.IO.Directory.EnumerateFiles(SemaphoreDirectory, "sem." + PrefixStart + "*" + PrefixBinding.NameSuffix))
         {
             var prefix = Path.GetFileName(binding)["sem.".Length..^PrefixBinding.NameSuffix.Length];
-            if (TemporaryRegistryName.IsPrefix(prefix) && PrefixBinding.IsBoundToMissingDirectory(prefix))
+            if (TemporaryRegistryName.IsPrefix(prefix) &&
+                PrefixBinding.ReadBoundDirectory(prefix) is { Exists: false } bound &&
+                bound.LockDirectory.StartsWith(parentDirectory.TrimEnd('/') + "/", StringComparison.Ordinal))
             {
                 removed.AddRange(RemoveSemaphores(prefix));
             }

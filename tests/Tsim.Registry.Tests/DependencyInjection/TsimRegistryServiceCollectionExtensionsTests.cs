@@ -308,6 +308,53 @@ public sealed class TsimRegistryServiceCollectionExtensionsTests : IDisposable
     }
 
     [Fact]
+    public void AddTsimRegistry_InterfacesAndClass_ResolveToOneSingleton()
+    {
+        RegistryManager manager;
+        using (var provider = Build(s => s.AddTsimRegistry(LoadSpecificationSection())))
+        {
+            manager = provider.GetRequiredService<RegistryManager>();
+            provider.GetRequiredService<IRegistryManager>().Should().BeSameAs(manager);
+            provider.GetRequiredService<IHostRegistry>().Should().BeSameAs(manager);
+            provider.GetRequiredService<ILeaseRegistry>().Should().BeSameAs(manager);
+            provider.GetRequiredService<IRouterLocks>().Should().BeSameAs(manager);
+
+            // Through a role, the singleton's locks: held as seen from the class.
+            provider.GetRequiredService<IRouterLocks>().AcquireRouterLock("r1", "job-1", TimeSpan.Zero).Should().BeTrue();
+            manager.ListHeldLocks().Should().ContainSingle(l => l.LockName == $"{_context.Prefix}-router-r1");
+        }
+
+        // Disposed once by the container (not once per interface): the lock is released, and the manager is disposed.
+        RegistryTestContext.SemaphoreValue($"{_context.Prefix}-router-r1").Should().Be(1);
+        manager.Invoking(m => m.IsRouterLocked("r1")).Should().Throw<ObjectDisposedException>();
+    }
+
+    [Fact]
+    public void AddTsimRegistry_DoubleRegisteredAsIRegistryManagerFirst_ServesEveryRole()
+    {
+        var fake = System.Reflection.DispatchProxy.Create<IRegistryManager, UnusedRegistry>();
+        using var provider = Build(s =>
+        {
+            s.AddSingleton(fake);
+            s.AddTsimRegistry(LoadSpecificationSection());
+        });
+
+        provider.GetRequiredService<IRegistryManager>().Should().BeSameAs(fake);
+        provider.GetRequiredService<IHostRegistry>().Should().BeSameAs(fake);
+        provider.GetRequiredService<ILeaseRegistry>().Should().BeSameAs(fake);
+        provider.GetRequiredService<IRouterLocks>().Should().BeSameAs(fake);
+        Directory.Exists(_context.LockDirectory).Should().BeTrue();
+        Directory.EnumerateFileSystemEntries(_context.LockDirectory).Should().BeEmpty("no real manager was built for the roles");
+    }
+
+    /// <summary>A test double whose every member throws: the test only checks who is resolved.</summary>
+    public class UnusedRegistry : System.Reflection.DispatchProxy
+    {
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args) =>
+            throw new NotSupportedException(targetMethod?.Name);
+    }
+
+    [Fact]
     public void AddTsimRegistry_CalledTwice_RegistersOneManagerAndOneValidatorEach()
     {
         var section = LoadSpecificationSection();
@@ -317,6 +364,11 @@ public sealed class TsimRegistryServiceCollectionExtensionsTests : IDisposable
         services.AddTsimRegistry(section);
 
         services.Count(d => d.ServiceType == typeof(RegistryManager)).Should().Be(1);
+        foreach (var role in new[] { typeof(IRegistryManager), typeof(IHostRegistry), typeof(ILeaseRegistry), typeof(IRouterLocks) })
+        {
+            services.Count(d => d.ServiceType == role).Should().Be(1, $"{role.Name} is registered once");
+        }
+
         services.Where(d => d.ServiceType == typeof(IValidateOptions<RegistryManagerOptions>))
             .Select(d => d.ImplementationType).Should().OnlyHaveUniqueItems();
     }

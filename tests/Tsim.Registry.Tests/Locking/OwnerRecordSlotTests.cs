@@ -228,7 +228,7 @@ public sealed class OwnerRecordSlotTests : IDisposable
     }
 
     [Fact]
-    public async Task Read_SequenceLeftOdd_ReportsUnusableQuicklyInsteadOfWaiting()
+    public async Task Read_SequenceLeftOdd_GivesUpAndReportsUnusableInsteadOfWaiting()
     {
         var slot = Open();
         var record = Utf8("{\"job_id\":\"half-written\"}");
@@ -237,10 +237,9 @@ public sealed class OwnerRecordSlotTests : IDisposable
         // A writer killed between making the sequence odd and making it even again.
         SlotFile.WriteRaw(_path, sequence: 7, length: record.Length, record);
 
-        // On a thread of its own, so that a Read that never gives up fails this test instead of hanging the run.
-        var clock = Stopwatch.StartNew();
+        // On a thread of its own, so that a Read that never gives up (instead of its bounded spin) fails this test
+        // instead of hanging the run. How long the spin takes is the benchmarks' business, not a test's.
         var read = await Task.Run(slot.Read).WaitAsync(TimeSpan.FromSeconds(10));
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "Read gives up on an odd sequence after a bounded spin");
         read.Usable.Should().BeFalse();
         read.Record.Should().BeEmpty("nothing of a half-written record is handed out");
         read.Sequence.Should().Be(7);
