@@ -34,6 +34,8 @@ namespace Tsim.Registry.TestWorker;
 /// dispose-race ROUTER ITERATIONS         disposes managers while threads read owner records: "survived N" (see SlotCommands)
 /// register-then-dispose TRIALS BASE      disposes managers while a thread registers hosts (see DisposeCommands)
 /// register-until-stop BASE               registers hosts until "stop": "registered NAME"..., "done N"
+/// temporary-registry PARENT              a TemporaryRegistry of its own: "ready DIRECTORY PREFIX", then "dispose"
+///                                        -> "disposed" (see TemporaryRegistryCommands); meant to be killed before
 /// </code>
 /// TS is a <see cref="Stopwatch"/> timestamp: on Linux CLOCK_MONOTONIC nanoseconds, one clock for every process,
 /// so a test can order events of different workers. Timeouts in seconds; a negative timeout waits for ever.
@@ -48,6 +50,11 @@ internal static class Program
     {
         try
         {
+            if (args is ["temporary-registry", ..])
+            {
+                return TemporaryRegistryCommands.Hold(args); // Makes its own registry: no --registry-dir, no --prefix.
+            }
+
             var arguments = WorkerArguments.Parse(args);
             var manager = CreateManager(arguments);
             try

@@ -25,6 +25,7 @@ internal static class CliCommands
             DiagnosticCommands.Create(context),
             RecoveryCommands.Create(context),
             RepairCommand.Create(context),
+            RemoveTemporaryCommand.Create(context),
             StatusCommand.Create(context),
             DemoCommand.Create(context),
         ];

@@ -16,7 +16,8 @@ namespace Tsim.Registry.Tests.Packaging;
 /// metadata, its symbols package, deterministic builds, the library as a linux-x64 ReadyToRun image (a fresh process
 /// starts on precompiled code), the CLI as a native AOT .NET tool (the executable alone: no assembly, no benchmark, no
 /// Python script) installed from a local folder feed and run, and the library package installed from a local folder
-/// feed into a fresh console project that runs on that image. Slow (minutes: the native compile of the CLI, and pack
+/// feed into a user's test project (tests/Tsim.Registry.PackageConsumer: the README's examples of
+/// <see cref="TemporaryRegistry"/> and test doubles, and 16 registries in parallel), whose tests run on that image. Slow (minutes: the native compile of the CLI, and pack
 /// compiles the library twice): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
@@ -27,7 +28,6 @@ public sealed class PackagingTests : IDisposable
     /// <summary>Generous: a cold restore from the package feed plus a build; only a hang takes this long.</summary>
     private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(5);
 
-    private readonly RegistryTestContext _context = new();
     private readonly RegistryTestContext _toolContext = new();
     private readonly ITestOutputHelper _output;
     private readonly string _work = Path.Combine("/tmp", $"tsim-pack-{Guid.NewGuid():N}");
@@ -40,8 +40,7 @@ public sealed class PackagingTests : IDisposable
 
     public void Dispose()
     {
-        _context.Dispose(); // Unlinks the consumer's semaphores (same prefix) and deletes its registry.
-        _toolContext.Dispose(); // The same for the installed tool's.
+        _toolContext.Dispose(); // Unlinks the installed tool's semaphores (same prefix) and deletes its registry.
         if (Directory.Exists(_work))
         {
             Directory.Delete(_work, recursive: true);
@@ -142,45 +141,42 @@ public sealed class PackagingTests : IDisposable
         (await RunAsync(command, _work, [.. registry, "lease-acquire", "run-1", "tool-1", "router-1", "--pid", pid])).Should().Be("1\n");
         (await RunAsync(command, _work, [.. registry, "lease-count", "tool-1"])).Should().Be("1\n");
 
-        // ---- Installed from the local folder feed into a fresh console project, it runs ----
+        // ---- A user's test project on the package from the local folder feed: the README's examples, and 16 parallel registries ----
         var consumer = Path.Combine(_work, "consumer");
-        WriteConsumerProject(consumer, feed);
-        await DotnetAsync(consumer, "add", "package", "Tsim.Registry", "--version", Version);
-        File.ReadAllText(Path.Combine(consumer, "consumer.csproj")).Should().Contain("Include=\"Tsim.Registry\" Version=\"0.1.0\"");
+        CopyConsumerProject(Path.Combine(root, "tests", "Tsim.Registry.PackageConsumer"), consumer);
+        WriteConsumerNuGetConfig(consumer, feed);
+        var output = await RunAsync(
+            "dotnet",
+            consumer,
+            ["test", $"-p:TsimRegistryVersion={Version}"],
+            new Dictionary<string, string>
+            {
+                ["EXPECT_ALL_16_AT_ONCE"] = "1", // ParallelRegistryTests: all 16 classes must hold their registries at once.
+                ["TSIM_REGISTRY_COMMAND"] = command, // ChildProcessTests: the tool installed above.
+            });
 
-        // Built first, so that the run's output is the program's alone (the build warns CA1416 on every call: the
-        // package is marked [SupportedOSPlatform("linux")] and this project does not say it targets Linux only).
-        await DotnetAsync(consumer, "build");
-        var output = await DotnetAsync(consumer, "run", "--no-build", "--", _context.RegistryDirectory, _context.Prefix);
-
-        output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Should().Equal(
-            "REGISTERED",
-            "web-1 10.0.0.10 router-1 02:00:00:00:00:0a",
-            $"prefix {_context.Prefix}");
-        File.Exists(_context.HostsPath).Should().BeTrue("the consumer wrote the test's registry, not the default one");
+        output.Should().MatchRegex(@"Passed!\s+- Failed:\s+0, Passed:\s+22, Skipped:\s+0, Total:\s+22", "every test of the consumer project ran and passed");
         HasReadyToRunCode(File.ReadAllBytes(Path.Combine(consumer, "bin", "Debug", "net10.0", "Tsim.Registry.dll")))
             .Should().BeTrue("a consumer's build output gets the package's ReadyToRun image of Tsim.Registry.dll");
         Directory.GetDirectories(Path.Combine(_work, "packages"), "tsim.registry").Should().ContainSingle("the package came through the private package folder");
     }
 
-    /// <summary>
-    /// A console project of its own (no Directory.Build.props above /tmp), whose nuget.config reads Tsim.Registry
-    /// only from the local feed (package source mapping), its dependencies from nuget.org, and keeps every package in
-    /// a private folder, so no stale copy from the user's cache can stand in for the package under test.
-    /// </summary>
-    private void WriteConsumerProject(string directory, string feed)
+    /// <summary>Copies the consumer project's sources (not a local build's bin and obj) out of the repository, away from its Directory.Build.props.</summary>
+    private static void CopyConsumerProject(string source, string destination)
     {
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "consumer.csproj"), """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-            </Project>
-            """);
+        Directory.CreateDirectory(destination);
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        }
+    }
+
+    /// <summary>
+    /// A nuget.config that reads Tsim.Registry only from the local feed (package source mapping), the test packages
+    /// from nuget.org, and keeps every package in a private folder, so no stale copy from the user's cache can stand in
+    /// for the package under test.
+    /// </summary>
+    private void WriteConsumerNuGetConfig(string directory, string feed) =>
         File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -202,17 +198,6 @@ public sealed class PackagingTests : IDisposable
               </packageSourceMapping>
             </configuration>
             """);
-        File.WriteAllText(Path.Combine(directory, "Program.cs"), """
-            using Tsim.Registry;
-
-            var options = new RegistryManagerOptions { RegistryDirectory = args[0], SemaphorePrefix = args[1] };
-            using var registry = new RegistryManager(options);
-            Console.WriteLine(registry.CheckAndRegisterHost("web-1", "10.0.0.10", "router-1", "02:00:00:00:00:0a") ? "REGISTERED" : "COLLISION");
-            var host = registry.GetHostInfo("web-1")!;
-            Console.WriteLine($"web-1 {host.PrimaryIp} {host.ConnectedTo} {host.MacAddress}");
-            Console.WriteLine($"prefix {registry.SemaphorePrefix}");
-            """);
-    }
 
     /// <summary>A nuget.config that reads packages from the tool feed alone, into a private package folder (no stale copy).</summary>
     private string WriteToolFeedConfig(string feed)
@@ -235,7 +220,7 @@ public sealed class PackagingTests : IDisposable
 
     private Task<string> DotnetAsync(string workingDirectory, params string[] arguments) => RunAsync("dotnet", workingDirectory, arguments);
 
-    private async Task<string> RunAsync(string fileName, string workingDirectory, string[] arguments)
+    private async Task<string> RunAsync(string fileName, string workingDirectory, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -257,6 +242,10 @@ public sealed class PackagingTests : IDisposable
 
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
