@@ -47,6 +47,7 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
 
     private readonly List<RegistryManager> _managers = [];
     private readonly Lock _gate = new();
+    private readonly Lock _managerGate = new();
     private readonly Action<RegistryManagerOptions>? _configureManagers;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -122,18 +123,16 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
     {
         get
         {
-            lock (_gate)
+            // A gate of its own: creating the manager takes _gate (CreateManager), and must not race a second creation.
+            lock (_managerGate)
             {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-            }
+                lock (_gate)
+                {
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                }
 
-            if (Volatile.Read(ref _manager) is { } manager)
-            {
-                return manager;
+                return _manager ??= CreateManager();
             }
-
-            var created = CreateManager();
-            return Interlocked.CompareExchange(ref _manager, created, null) ?? created;
         }
     }
 
