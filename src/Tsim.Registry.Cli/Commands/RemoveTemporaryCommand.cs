@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Tsim.Registry.Cli.Logging;
 using Tsim.Registry.Cli.Rendering;
 using Tsim.Registry.Testing;
 
@@ -19,16 +21,18 @@ internal static class RemoveTemporaryCommand
         var command = new Command(
             "remove-temporary",
             "Remove the temporary registries (Tsim.Registry.Testing.TemporaryRegistry) of test processes that have exited, "
-            + $"with their semaphores, and the semaphores of temporary prefixes whose lock directory is gone: one line 'REMOVED <path>' "
-            + $"per directory or semaphore file, or OK when nothing was left (exit 0 either way). Only {TemporaryRegistry.PrefixStart}* "
-            + "registries of exited processes of this pid namespace are touched; the registry options (--registry-dir, --prefix, ...) are not used.")
+            + "with their semaphores: one line 'REMOVED <path>' per semaphore file or directory, or OK when nothing was left "
+            + $"(exit 0 either way). Only {TemporaryRegistry.PrefixStart}* registries of exited processes of this pid namespace are touched; "
+            + "those of another pid namespace stay (their creator cannot be judged from here), and a leftover that cannot be removed "
+            + "(another user's) is skipped with a warning on stderr. The registry options (--registry-dir, --prefix, ...) are not used.")
         {
             parent,
             json,
         };
         command.SetAction(parseResult => context.Run(() =>
         {
-            var removed = TemporaryRegistry.RemoveLeftovers(parseResult.GetValue(parent));
+            // What is left alone (a leftover of another user, say) is a warning on stderr; the rest is still removed.
+            var removed = TemporaryRegistry.RemoveLeftovers(parseResult.GetValue(parent), new StderrLogger<TemporaryRegistry>(context.Error, LogLevel.Warning));
             if (parseResult.GetValue(json))
             {
                 context.WriteLine(PythonJson.Indented(new SortedJsonObject().Add("removed", removed).WriteTo));

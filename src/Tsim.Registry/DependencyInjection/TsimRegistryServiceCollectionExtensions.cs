@@ -66,10 +66,25 @@ public static class TsimRegistryServiceCollectionExtensions
 
         // The interfaces are the same singleton, not instances of their own: one manager per container, one set of
         // held locks, one Dispose. The roles go through IRegistryManager so that a double registered for it serves them too.
-        services.TryAddSingleton<IRegistryManager>(static provider => provider.GetRequiredService<RegistryManager>());
-        services.TryAddSingleton<IHostRegistry>(static provider => provider.GetRequiredService<IRegistryManager>());
-        services.TryAddSingleton<ILeaseRegistry>(static provider => provider.GetRequiredService<IRegistryManager>());
-        services.TryAddSingleton<IRouterLocks>(static provider => provider.GetRequiredService<IRegistryManager>());
+        AddForwarding<IRegistryManager, RegistryManager>(services);
+        AddForwarding<IHostRegistry, IRegistryManager>(services);
+        AddForwarding<ILeaseRegistry, IRegistryManager>(services);
+        AddForwarding<IRouterLocks, IRegistryManager>(services);
         return services.AddOptionsWithValidateOnStart<RegistryManagerOptions, RegistryManagerOptionsValidator>();
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TService"/> as whatever resolves <typeparamref name="TTarget"/>, unless it is
+    /// registered already. An instance the user registered for the target is registered as that instance: the container
+    /// disposes what a factory returns, but never an instance it was given, which stays its owner's to dispose.
+    /// </summary>
+    private static void AddForwarding<TService, TTarget>(IServiceCollection services)
+        where TService : class
+        where TTarget : class, TService
+    {
+        var target = services.LastOrDefault(descriptor => !descriptor.IsKeyedService && descriptor.ServiceType == typeof(TTarget));
+        services.TryAdd(target?.ImplementationInstance is TService instance
+            ? ServiceDescriptor.Singleton(instance)
+            : ServiceDescriptor.Singleton<TService>(static provider => provider.GetRequiredService<TTarget>()));
     }
 }

@@ -56,6 +56,14 @@ internal static partial class Log
         Message = "Could not remove all of temporary registry {Directory} (semaphores /dev/shm/sem.{Prefix}-*); TemporaryRegistry.RemoveLeftovers or 'tsim-registry remove-temporary' removes what is left once this process has exited")]
     internal static partial void TemporaryRegistryCleanupFailed(this ILogger logger, string directory, string prefix, Exception exception);
 
+    [LoggerMessage(EventId = 1012, EventName = "TemporaryRegistryCleanupIncomplete", Level = LogLevel.Warning,
+        Message = "Temporary registry {Directory}: calls of its managers on other threads were still running after {GraceMs} ms; a semaphore they open after the cleanup stays in /dev/shm")]
+    internal static partial void TemporaryRegistryCleanupIncomplete(this ILogger logger, string directory, double graceMs);
+
+    [LoggerMessage(EventId = 1013, EventName = "TemporaryRegistryLeftoverSkipped", Level = LogLevel.Warning,
+        Message = "Left the temporary registry leftover {Path} alone: {Reason}")]
+    internal static partial void TemporaryRegistryLeftoverSkipped(this ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 2000, EventName = "RegistryFileWritten", Level = LogLevel.Trace,
         Message = "Wrote {FileName} ({Bytes} bytes) in {ElapsedMs:F3} ms")]
     internal static partial void RegistryFileWritten(this ILogger logger, string fileName, int bytes, double elapsedMs);

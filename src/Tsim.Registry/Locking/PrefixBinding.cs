@@ -80,22 +80,11 @@ internal static class PrefixBinding
     internal static bool Remove(string prefix) => NamedSemaphore.Unlink("/" + prefix + NameSuffix);
 
     /// <summary>
-    /// Gets the lock directory <paramref name="prefix"/> is bound to, and whether it still exists (not removed, and no
-    /// other directory now at its path); <see langword="null"/> when there is no binding or it cannot be read.
+    /// Gets the lock directory <paramref name="prefix"/> is bound to (the path it was bound by), or <see langword="null"/>
+    /// when there is no binding. Only reads: the binding's ownership is not judged, so a group's binding reads too.
     /// </summary>
-    internal static (string LockDirectory, bool Exists)? ReadBoundDirectory(string prefix)
-    {
-        try
-        {
-            return Read("/" + prefix + NameSuffix, AccessPolicy.Private) is { } bound
-                ? (bound.Path, IdentityOf(bound.Path) == bound.Identity)
-                : null;
-        }
-        catch (RegistryException)
-        {
-            return null; // Not ours to judge: left alone.
-        }
-    }
+    /// <exception cref="RegistryException">The binding exists but cannot be read, or is not a binding.</exception>
+    internal static string? ReadBoundLockDirectory(string prefix) => Read("/" + prefix + NameSuffix, policy: null)?.Path;
 
     /// <summary>Gets a directory's identity (<c>MAJOR:MINOR:INODE</c>), or <see langword="null"/> when it cannot be inspected.</summary>
     private static string? IdentityOf(string directory) =>
@@ -104,8 +93,11 @@ internal static class PrefixBinding
             ? string.Create(CultureInfo.InvariantCulture, $"{status.DevMajor}:{status.DevMinor}:{status.Ino}")
             : null;
 
-    /// <summary>Reads the binding, or returns <see langword="null"/> when there is none.</summary>
-    private static (string Identity, string Path)? Read(string name, AccessPolicy policy)
+    /// <summary>
+    /// Reads the binding, or returns <see langword="null"/> when there is none; <paramref name="policy"/> judges its
+    /// ownership first, unless null (a read that decides nothing about using it).
+    /// </summary>
+    private static (string Identity, string Path)? Read(string name, AccessPolicy? policy)
     {
         var path = SemaphoreFiles.PathOf(name);
         using var file = Interop.Libc.Open(path, Interop.OpenFlags.O_RDONLY | Interop.OpenFlags.O_NOFOLLOW | Interop.OpenFlags.O_NONBLOCK | Interop.OpenFlags.O_CLOEXEC, 0);
@@ -125,7 +117,7 @@ internal static class PrefixBinding
             throw new RegistryException($"'{path}' is not a lock directory binding (a small regular file). Make sure no job runner uses the prefix, then remove it.");
         }
 
-        policy.VerifySemaphore(name, file, status);
+        policy?.VerifySemaphore(name, file, status);
         var buffer = new byte[MaxBytes];
         int length = 0, read;
         while ((read = RandomAccess.Read(file, buffer.AsSpan(length), length)) > 0)

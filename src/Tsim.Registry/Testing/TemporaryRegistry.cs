@@ -45,6 +45,11 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
 
     private const int RandomDigits = 16;
 
+    private const string SemaphoreDirectory = "/dev/shm";
+
+    /// <summary>How long Dispose waits for calls of its managers still running on other threads.</summary>
+    private static readonly TimeSpan s_inFlightGrace = TimeSpan.FromSeconds(5);
+
     private readonly List<RegistryManager> _managers = [];
     private readonly Lock _gate = new();
     private readonly Lock _managerGate = new();
@@ -254,6 +259,13 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
             }
         }
 
+        // A call still running on another thread keeps its manager's lock layer open past Dispose, and may still open
+        // (create) a semaphore; once every manager's is closed, nothing of theirs creates anything any more.
+        if (!SpinWait.SpinUntil(() => managers.All(manager => manager.Locks.IsClosed), s_inFlightGrace))
+        {
+            _logger.TemporaryRegistryCleanupIncomplete(Directory, s_inFlightGrace.TotalMilliseconds);
+        }
+
         // Semaphores first, then the directory: a test process killed in between leaves a directory that names it,
         // which RemoveLeftovers finds, never semaphores with nothing to say whose they were.
         Remove(Directory, SemaphorePrefix, _logger);
@@ -269,16 +281,20 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Removes what test processes that were killed left behind: the temporary registries in
-    /// <paramref name="parentDirectory"/> whose creating process has exited (their directories and semaphores), and the
-    /// semaphores of temporary prefixes whose lock directory in <paramref name="parentDirectory"/> no longer exists.
-    /// Registries of running processes, and of
-    /// processes of another pid namespace (which cannot be judged from here), are left alone.
+    /// <paramref name="parentDirectory"/> whose creating process has exited, with their semaphores. Registries of
+    /// running processes and of processes of another pid namespace (which cannot be judged from here), symbolic links,
+    /// and names that are not a temporary registry's are left alone, and so are the semaphores of a prefix bound to a
+    /// lock directory outside the registry being removed (the directory's name claims a prefix that is another's).
     /// </summary>
     /// <param name="parentDirectory">Where to look for registries; <see langword="null"/> = <see cref="DefaultParentDirectory"/>.</param>
-    /// <returns>The directories and semaphore files removed.</returns>
+    /// <param name="logger">Where to log what was left alone and why (a leftover of another user, say); <see langword="null"/> = nowhere.</param>
+    /// <returns>The semaphore files and directories removed.</returns>
     /// <exception cref="ArgumentException"><paramref name="parentDirectory"/> is empty or not absolute.</exception>
-    /// <remarks>Call it once before a test run (a CI job's first step, or an assembly fixture) or from <c>tsim-registry remove-temporary</c>.</remarks>
-    public static IReadOnlyList<string> RemoveLeftovers(string? parentDirectory = null)
+    /// <remarks>
+    /// Call it before a test run (a CI job's first step, or an assembly-level setup), or run <c>tsim-registry remove-temporary</c>.
+    /// A leftover it cannot remove is logged and skipped; the others are still removed.
+    /// </remarks>
+    public static IReadOnlyList<string> RemoveLeftovers(string? parentDirectory = null, ILogger? logger = null)
     {
         parentDirectory ??= DefaultParentDirectory;
         if (parentDirectory.Length == 0 || !Path.IsPathFullyQualified(parentDirectory))
@@ -286,41 +302,50 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
             throw new ArgumentException($"The parent directory must be an absolute path (got '{parentDirectory}').", nameof(parentDirectory));
         }
 
+        logger ??= NullLogger.Instance;
+        var parent = new DirectoryInfo(Path.TrimEndingDirectorySeparator(Path.GetFullPath(parentDirectory)));
         var removed = new List<string>();
-        if (System.IO.Directory.Exists(parentDirectory))
+        if (!parent.Exists)
         {
-            foreach (var directory in System.IO.Directory.EnumerateDirectories(parentDirectory, PrefixStart + "*"))
-            {
-                if (TemporaryRegistryName.TryParse(Path.GetFileName(directory), out var prefix, out var creator) &&
-                    creator.HasExited())
-                {
-                    removed.AddRange(RemoveSemaphores(prefix));
-                    if (DeleteDirectory(directory) is null)
-                    {
-                        removed.Add(directory);
-                    }
-                }
-            }
+            return removed;
         }
 
-        // Semaphores whose registry directory is gone (removed by hand, or by a clean-up of the parent directory): their
-        // binding names a lock directory in the parent that no longer exists. Only this parent's: a test elsewhere may be
-        // removing and re-creating its own lock directory on purpose.
-        foreach (var binding in System.IO.Directory.EnumerateFiles(SemaphoreDirectory, "sem." + PrefixStart + "*" + PrefixBinding.NameSuffix))
+        foreach (var entry in parent.EnumerateDirectories(PrefixStart + "*"))
         {
-            var prefix = Path.GetFileName(binding)["sem.".Length..^PrefixBinding.NameSuffix.Length];
-            if (TemporaryRegistryName.IsPrefix(prefix) &&
-                PrefixBinding.ReadBoundDirectory(prefix) is { Exists: false } bound &&
-                bound.LockDirectory.StartsWith(parentDirectory.TrimEnd('/') + "/", StringComparison.Ordinal))
+            // A symbolic link is nobody's registry: never followed, never removed.
+            if (entry.LinkTarget is not null ||
+                !TemporaryRegistryName.TryParse(entry.Name, out var prefix, out var creator) ||
+                !creator.HasExited())
             {
+                continue;
+            }
+
+            try
+            {
+                // The name claims the prefix; the binding says whose its semaphores are. A registry's own binding names
+                // a lock directory inside it; any other is a live registry's, named by a directory that only looks like one.
+                if (PrefixBinding.ReadBoundLockDirectory(prefix) is { } bound && !IsWithin(bound, entry.FullName))
+                {
+                    logger.TemporaryRegistryLeftoverSkipped(entry.FullName, $"the semaphores of prefix {prefix} belong to lock directory {bound}");
+                    continue;
+                }
+
                 removed.AddRange(RemoveSemaphores(prefix));
+                if (DeleteDirectory(entry.FullName) is { } failure)
+                {
+                    throw failure;
+                }
+
+                removed.Add(entry.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RegistryException)
+            {
+                logger.TemporaryRegistryLeftoverSkipped(entry.FullName, ex.Message);
             }
         }
 
         return removed;
     }
-
-    private const string SemaphoreDirectory = "/dev/shm";
 
     private static (string Prefix, string Directory) CreateDirectory(string parent)
     {
@@ -371,16 +396,11 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
         }
     }
 
-    private bool IsInside(string path)
-    {
-        if (path.Length == 0)
-        {
-            return false;
-        }
+    private bool IsInside(string path) => path.Length > 0 && IsWithin(Path.GetFullPath(path, Directory), Directory);
 
-        var full = Path.GetFullPath(path, Directory);
-        return full == Directory || full.StartsWith(Directory + "/", StringComparison.Ordinal);
-    }
+    /// <summary>Tells whether the full path <paramref name="path"/> is <paramref name="directory"/> or inside it.</summary>
+    private static bool IsWithin(string path, string directory) =>
+        path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
 
     private static void Remove(string directory, string prefix, ILogger logger)
     {

@@ -1,26 +1,21 @@
-using System.Security.Cryptography;
-
 namespace Tsim.Registry.IntegrationTests.Cli;
 
 /// <summary>
-/// One test's private registry: a temp directory and a semaphore prefix of its own (never <c>tsim</c>, never
-/// <c>/dev/shm/tsim</c>), so that tests run in parallel with each other and with anyone else's registry. Dispose kills
-/// leftover processes, unlinks the test's semaphores and deletes the directory.
+/// One test's private registry for the CLI: a <see cref="TemporaryRegistry"/> (never <c>tsim</c>, never
+/// <c>/dev/shm/tsim</c>), whose registry directory the CLI creates on first use, and the CLI processes started on it.
+/// Dispose kills leftover processes, then disposes the temporary registry (semaphores and directory).
 /// </summary>
 internal sealed class CliSandbox : IDisposable
 {
     private readonly List<CliProcess> _processes = [];
+    private readonly TemporaryRegistry _registry = new();
 
-    public CliSandbox()
-    {
-        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        Prefix = "clit" + id;
-        RegistryDirectory = Path.Combine(Path.GetTempPath(), $"tsim-cli-test-{Guid.NewGuid():N}");
-    }
+    internal string Prefix => _registry.SemaphorePrefix;
 
-    internal string Prefix { get; }
+    internal string RegistryDirectory => _registry.RegistryDirectory;
 
-    internal string RegistryDirectory { get; }
+    /// <summary>Gets the temporary registry under this sandbox.</summary>
+    internal TemporaryRegistry Registry => _registry;
 
     /// <summary>The global options that point the CLI at this sandbox.</summary>
     internal IReadOnlyList<string> GlobalArgs => ["--registry-dir", RegistryDirectory, "--prefix", Prefix];
@@ -54,15 +49,6 @@ internal sealed class CliSandbox : IDisposable
             process.Dispose();
         }
 
-        // glibc keeps semaphore /NAME as /dev/shm/sem.NAME; deleting the file is sem_unlink.
-        foreach (var semaphore in Directory.EnumerateFiles("/dev/shm", $"sem.{Prefix}-*"))
-        {
-            File.Delete(semaphore);
-        }
-
-        if (Directory.Exists(RegistryDirectory))
-        {
-            Directory.Delete(RegistryDirectory, recursive: true);
-        }
+        _registry.Dispose();
     }
 }

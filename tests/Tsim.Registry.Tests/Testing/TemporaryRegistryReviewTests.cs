@@ -5,8 +5,9 @@ using Tsim.Registry.Locking;
 namespace Tsim.Registry.Tests.Testing;
 
 /// <summary>
-/// Adversarial review of <see cref="TemporaryRegistry"/> and the DI interfaces. Each test states the expected
-/// behaviour; those that fail on the reviewed code demonstrate a defect (see the commit message).
+/// What an adversarial review of <see cref="TemporaryRegistry"/> and the DI interfaces tried: lookalike and symlinked
+/// leftovers, group-mode bindings, an unnormalised parent, a manager instance shared with a container, Dispose racing
+/// acquisitions. Each test pins the behaviour the review asked for.
 /// </summary>
 public sealed class TemporaryRegistryReviewTests
 {
@@ -35,56 +36,37 @@ public sealed class TemporaryRegistryReviewTests
     }
 
     /// <summary>
-    /// The orphaned-semaphore sweep compares the bound lock directory with the parent as strings; a parent given as
-    /// '/x/parent/.' or '/x/other/../parent' (Create normalises its ParentDirectory, RemoveLeftovers does not) finds nothing.
+    /// A parent given as '/x/parent/.' is the same parent: RemoveLeftovers normalises it, as Create does.
     /// </summary>
     [Fact]
-    public void RemoveLeftovers_ParentNotNormalised_StillRemovesOrphanedSemaphores()
+    public void RemoveLeftovers_ParentNotNormalised_StillRemovesLeftovers()
     {
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var orphan = TemporaryRegistry.Create(new TemporaryRegistryOptions { ParentDirectory = parent });
-        var prefix = orphan.SemaphorePrefix;
-        orphan.Manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-        Directory.Delete(orphan.Directory, recursive: true); // Its directory removed by hand: the semaphores are orphans.
-        try
-        {
-            TemporaryRegistry.RemoveLeftovers(parent + "/.");
+        var (prefix, directory) = PlantLeftover(parent, ExitedProcess(), configure: null);
 
-            Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().BeEmpty("'{0}/.' is the same parent", parent);
-        }
-        finally
-        {
-            orphan.Dispose();
-        }
+        var removed = TemporaryRegistry.RemoveLeftovers(parent + "/.");
+
+        removed.Should().Contain(directory);
+        Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().BeEmpty("'{0}/.' is the same parent", parent);
     }
 
     /// <summary>
-    /// A registry in group mode (ConfigureManagers sets Group, as a test of a shared registry does) whose directory was
-    /// removed: its binding is 0660, which RemoveLeftovers reads with the private policy, refuses, and so never removes
-    /// the orphaned semaphores.
+    /// A registry in group mode (ConfigureManagers sets Group, as a test of a shared registry does) left by an exited
+    /// process: its binding is 0660, which RemoveLeftovers must still read to see that it is the registry's own.
     /// </summary>
     [Fact]
-    public void RemoveLeftovers_OrphanedSemaphoresOfAGroupModeRegistry_AreRemoved()
+    public void RemoveLeftovers_GroupModeRegistryOfAnExitedProcess_IsRemovedWithItsSemaphores()
     {
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var gid = "0"; // root's group, which the test user (root) is in.
-        var orphan = TemporaryRegistry.Create(new TemporaryRegistryOptions { ParentDirectory = parent, ConfigureManagers = o => o.Group = gid });
-        var prefix = orphan.SemaphorePrefix;
-        try
-        {
-            orphan.Manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-            Directory.Delete(orphan.Directory, recursive: true);
+        var (prefix, directory) = PlantLeftover(parent, ExitedProcess(), o => o.Group = "0"); // root's group, which the test user (root) is in.
+        File.GetUnixFileMode($"/dev/shm/sem.{prefix}-lock-directory").Should().HaveFlag(UnixFileMode.GroupRead, "the binding is the group's");
 
-            TemporaryRegistry.RemoveLeftovers(parent);
+        TemporaryRegistry.RemoveLeftovers(parent);
 
-            Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().BeEmpty("their lock directory is gone");
-        }
-        finally
-        {
-            orphan.Dispose();
-        }
+        Directory.Exists(directory).Should().BeFalse();
+        Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().BeEmpty();
     }
 
     /// <summary>
@@ -112,7 +94,7 @@ public sealed class TemporaryRegistryReviewTests
         shared.IsRouterLocked("router-1").Should().BeTrue("its owner still holds router-1");
     }
 
-    /// <summary>Held up: a symlink in the parent named like a dead registry is unlinked, its target's files stay.</summary>
+    /// <summary>A symlink in the parent named like a dead registry, or one inside a leftover, never reaches its target.</summary>
     [Fact]
     public void RemoveLeftovers_SymlinksNamedLikeLeftoversOrInsideThem_DoNotReachTheirTargets()
     {
@@ -138,10 +120,9 @@ public sealed class TemporaryRegistryReviewTests
 
     /// <summary>
     /// Dispose racing a router lock acquisition on one of the registry's managers (another thread of the test still
-    /// using it: a fire-and-forget task, a test that timed out while its fixture is disposed). The manager's Dispose
-    /// returns while the acquisition is still in flight; the registry then unlinks the prefix's semaphores and the
-    /// acquisition creates its router semaphore again afterwards. The binding is gone by then, so the semaphore names no
-    /// lock directory and no directory names it: RemoveLeftovers can never find it. Expected: nothing left in /dev/shm.
+    /// using it: a fire-and-forget task, a test that timed out while its fixture is disposed). A manager's Dispose
+    /// returns while the acquisition is still in flight, which could create its router semaphore after the registry
+    /// unlinked the prefix's; the registry waits until its managers' lock layers are closed, so nothing is left.
     /// </summary>
     [Fact]
     public async Task Dispose_RacingARouterLockAcquisition_LeavesNoSemaphore()
@@ -189,6 +170,23 @@ public sealed class TemporaryRegistryReviewTests
         }
 
         leaks.Should().BeEmpty("Dispose removes every semaphore of the prefix, whatever a manager was doing");
+    }
+
+    /// <summary>A temporary registry's directory named after <paramref name="creator"/>, with a held router's semaphores left in /dev/shm.</summary>
+    private static (string Prefix, string Directory) PlantLeftover(string parent, ProcessIdentity creator, Action<RegistryManagerOptions>? configure)
+    {
+        var prefix = TemporaryRegistry.PrefixStart + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        var directory = Path.Combine(parent, $"{prefix}.{creator.FileNameForm}");
+        Directory.CreateDirectory(directory);
+        var options = new RegistryManagerOptions { RegistryDirectory = Path.Combine(directory, "registry"), SemaphorePrefix = prefix };
+        configure?.Invoke(options);
+        using (var manager = new RegistryManager(options))
+        {
+            manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
+        }
+
+        Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().NotBeEmpty();
+        return (prefix, directory);
     }
 
     /// <summary>The identity of a process that has exited (and been reaped): its pid, with a start time of its own.</summary>
