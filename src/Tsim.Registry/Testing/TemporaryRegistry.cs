@@ -359,6 +359,8 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
             // mkdir, not CreateDirectory: a directory that already exists is someone else's.
             if (Libc.Mkdir(directory, 0b111_001_001) == 0)
             {
+                // mkdir's mode passes through the umask; a restrictive one (077) would shut other users out.
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
                 return (prefix, directory);
             }
 
