@@ -1,22 +1,25 @@
 using System.Globalization;
 using System.Text.Json;
+using Tsim.Registry.Testing;
 
 namespace Tsim.Registry.Benchmarks;
 
-/// <summary>A private registry under /dev/shm for one benchmark class, pre-filled without going through O(n²) registrations.</summary>
+/// <summary>
+/// A private registry for one benchmark class (a <see cref="TemporaryRegistry"/>), pre-filled without going through
+/// O(n²) registrations.
+/// </summary>
 internal sealed class BenchRegistry : IDisposable
 {
-    private readonly string _prefix = "mbench" + Environment.ProcessId;
+    private readonly TemporaryRegistry _registry = new();
 
     internal BenchRegistry(int hosts)
     {
-        Directory = Path.Combine("/dev/shm", _prefix + "-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         WriteHosts(Path.Combine(Directory, "hosts.json"), hosts);
-        Manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = Directory, SemaphorePrefix = _prefix });
+        Manager = _registry.Manager;
     }
 
-    internal string Directory { get; }
+    internal string Directory => _registry.RegistryDirectory;
 
     internal RegistryManager Manager { get; }
 
@@ -49,14 +52,5 @@ internal sealed class BenchRegistry : IDisposable
         writer.WriteEndObject();
     }
 
-    public void Dispose()
-    {
-        Manager.Dispose();
-        foreach (var file in System.IO.Directory.EnumerateFiles("/dev/shm", $"sem.{_prefix}-*"))
-        {
-            File.Delete(file);
-        }
-
-        System.IO.Directory.Delete(Directory, recursive: true);
-    }
+    public void Dispose() => _registry.Dispose();
 }
