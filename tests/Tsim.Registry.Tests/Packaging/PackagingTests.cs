@@ -17,7 +17,8 @@ namespace Tsim.Registry.Tests.Packaging;
 /// starts on precompiled code), the CLI as a native AOT .NET tool (the executable alone: no assembly, no benchmark, no
 /// Python script) installed from a local folder feed and run, and the library package installed from a local folder
 /// feed into a user's test project (tests/Tsim.Registry.PackageConsumer: the README's examples of
-/// <see cref="TemporaryRegistry"/> and test doubles, and 16 registries in parallel), whose tests run on that image. Slow (minutes: the native compile of the CLI, and pack
+/// <see cref="TemporaryRegistry"/> and test doubles, and 16 registries in parallel), whose tests run on that image, and
+/// into an NUnit and an MSTest project with eight registries in parallel each. Slow (minutes: the native compile of the CLI, and pack
 /// compiles the library twice): one serial class, one test.
 /// </summary>
 [Collection(SerialTests.Name)]
@@ -158,6 +159,16 @@ public sealed class PackagingTests : IDisposable
         output.Should().MatchRegex(@"Passed!\s+- Failed:\s+0, Passed:\s+22, Skipped:\s+0, Total:\s+22", "every test of the consumer project ran and passed");
         HasReadyToRunCode(File.ReadAllBytes(Path.Combine(consumer, "bin", "Debug", "net10.0", "Tsim.Registry.dll")))
             .Should().BeTrue("a consumer's build output gets the package's ReadyToRun image of Tsim.Registry.dll");
+
+        // ---- The same under NUnit's and MSTest's parallel runners: eight registries at once in each ----
+        foreach (var framework in new[] { "NUnit", "MSTest" })
+        {
+            var project = Path.Combine(_work, "consumer-" + framework);
+            CopyConsumerProject(Path.Combine(root, "tests", "Tsim.Registry.PackageConsumer." + framework), project);
+            WriteConsumerNuGetConfig(project, feed);
+            var run = await RunAsync("dotnet", project, ["test", $"-p:TsimRegistryVersion={Version}"], new Dictionary<string, string> { ["EXPECT_ALL_AT_ONCE"] = "1" });
+            run.Should().MatchRegex(@"Passed!\s+- Failed:\s+0, Passed:\s+8, Skipped:\s+0, Total:\s+8", "every {0} test ran and passed", framework);
+        }
         Directory.GetDirectories(Path.Combine(_work, "packages"), "tsim.registry").Should().ContainSingle("the package came through the private package folder");
     }
 
