@@ -28,7 +28,9 @@ public static class TsimRegistryServiceCollectionExtensions
     /// <remarks>
     /// The manager is created on first use and disposed with the container, which releases every lock it still
     /// holds. A registration made before this call wins: a <see cref="RegistryManager"/>, or an
-    /// <see cref="IRegistryManager"/> (a test double), which the role interfaces then resolve to as well.
+    /// <see cref="IRegistryManager"/> (a test double), which the role interfaces then resolve to as well. An instance
+    /// registered before this call stays its owner's to dispose; one registered after it replaces the class's
+    /// registration but is reached by the interfaces through factories, so the container disposes it.
     /// </remarks>
     public static IServiceCollection AddTsimRegistry(this IServiceCollection services, IConfiguration configuration)
     {

@@ -23,6 +23,9 @@ internal static class Errno
     /// <summary>Permission denied.</summary>
     internal const int EACCES = 13;
 
+    /// <summary>Not a directory; what open(2) with O_DIRECTORY reports for a file.</summary>
+    internal const int ENOTDIR = 20;
+
     /// <summary>File exists (O_CREAT | O_EXCL).</summary>
     internal const int EEXIST = 17;
 

@@ -49,6 +49,7 @@ internal static class StatxConstants
 {
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+    internal const int AT_REMOVEDIR = 0x200;
     internal const int AT_EMPTY_PATH = 0x1000;
     internal const uint STATX_BTIME = 0x800;
     internal const uint STATX_BASIC_STATS = 0x7ff;

@@ -312,9 +312,11 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
 
         foreach (var entry in parent.EnumerateDirectories(PrefixStart + "*"))
         {
-            // A symbolic link is nobody's registry: never followed, never removed.
+            // A symbolic link is nobody's registry: never followed, never removed. Another user's registry is theirs to
+            // remove (only root may remove anyone's, as a CI machine's clean-up does).
             if (entry.LinkTarget is not null ||
                 !TemporaryRegistryName.TryParse(entry.Name, out var prefix, out var creator) ||
+                !IsOwnedBySweeper(entry.FullName) ||
                 !creator.HasExited())
             {
                 continue;
@@ -370,6 +372,14 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
                 throw Errors.ForPath(errno, directory, "create the temporary registry directory");
             }
         }
+    }
+
+    /// <summary>Tells whether the entry itself (not a link's target) belongs to this process's user, or this process is root.</summary>
+    private static bool IsOwnedBySweeper(string path)
+    {
+        var user = Libc.GetEUid();
+        return user == 0 ||
+            (Libc.Statx(StatxConstants.AT_FDCWD, path, StatxConstants.AT_SYMLINK_NOFOLLOW, StatxConstants.STATX_BASIC_STATS, out var status) == 0 && status.Uid == user);
     }
 
     /// <summary>Throws unless every path the options name stays inside this registry's directory and the prefix is this registry's.</summary>
@@ -447,11 +457,7 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
         {
             try
             {
-                System.IO.Directory.Delete(directory, recursive: true);
-                return null;
-            }
-            catch (DirectoryNotFoundException)
-            {
+                DirectoryTree.Delete(directory);
                 return null;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -7,7 +7,9 @@ public sealed class TemporaryRegistryOptions
 {
     /// <summary>
     /// Gets or sets the directory the registry's own directory is created in; <see cref="TemporaryRegistry.DefaultParentDirectory"/>
-    /// (<c>/dev/shm</c>, a RAM file system like a real registry's) by default. Created if missing.
+    /// (<c>/dev/shm</c>, a RAM file system like a real registry's) by default. Created if missing. It must be local
+    /// to this machine: leftovers are judged by the creator's pid, which another machine sharing the directory would
+    /// take for a dead process's.
     /// </summary>
     public string ParentDirectory { get; set; } = TemporaryRegistry.DefaultParentDirectory;
 
