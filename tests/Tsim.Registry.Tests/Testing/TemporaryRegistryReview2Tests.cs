@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Tsim.Registry.Locking;
-
 namespace Tsim.Registry.Tests.Testing;
 
 /// <summary>
@@ -24,7 +21,7 @@ public sealed class TemporaryRegistryReview2Tests
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
         var outside = Path.Combine(scratch.Directory, "outside");
-        var exited = ExitedProcess();
+        var exited = Leftovers.ExitedProcess();
         var lost = 0;
         for (var trial = 0; trial < 1000 && lost == 0; trial++)
         {
@@ -82,12 +79,4 @@ public sealed class TemporaryRegistryReview2Tests
     /// <summary>renameat2(2) flag: exchange the two names atomically.</summary>
     private const uint RenameExchange = 2;
 
-    /// <summary>An identity of a process that has exited: a pid that no longer runs, with a start time it never had.</summary>
-    private static ProcessIdentity ExitedProcess()
-    {
-        using var process = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
-        process.WaitForExit();
-        var current = ProcessIdentity.Current;
-        return new ProcessIdentity(process.Id, current.StartTime + 1, current.PidNamespace);
-    }
 }

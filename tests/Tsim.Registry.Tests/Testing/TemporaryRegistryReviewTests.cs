@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Tsim.Registry.Locking;
 
 namespace Tsim.Registry.Tests.Testing;
 
@@ -25,7 +23,7 @@ public sealed class TemporaryRegistryReviewTests
         var parent = Path.Combine(scratch.Directory, "parent");
         using var live = TemporaryRegistry.Create(new TemporaryRegistryOptions { ParentDirectory = parent });
         live.Manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-        var lookalike = Path.Combine(parent, $"{live.SemaphorePrefix}.{ExitedProcess().FileNameForm}");
+        var lookalike = Path.Combine(parent, $"{live.SemaphorePrefix}.{Leftovers.ExitedProcess().FileNameForm}");
         Directory.CreateDirectory(lookalike);
 
         var removed = TemporaryRegistry.RemoveLeftovers(parent);
@@ -43,7 +41,7 @@ public sealed class TemporaryRegistryReviewTests
     {
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var (prefix, directory) = PlantLeftover(parent, ExitedProcess(), configure: null);
+        var (prefix, directory) = Leftovers.Plant(parent, Leftovers.ExitedProcess());
 
         var removed = TemporaryRegistry.RemoveLeftovers(parent + "/.");
 
@@ -60,7 +58,7 @@ public sealed class TemporaryRegistryReviewTests
     {
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var (prefix, directory) = PlantLeftover(parent, ExitedProcess(), o => o.Group = "0"); // root's group, which the test user (root) is in.
+        var (prefix, directory) = Leftovers.Plant(parent, Leftovers.ExitedProcess(), o => o.Group = "0"); // root's group, which the test user (root) is in.
         File.GetUnixFileMode($"/dev/shm/sem.{prefix}-lock-directory").Should().HaveFlag(UnixFileMode.GroupRead, "the binding is the group's");
 
         TemporaryRegistry.RemoveLeftovers(parent);
@@ -104,7 +102,7 @@ public sealed class TemporaryRegistryReviewTests
         Directory.CreateDirectory(Path.Combine(target, "sub"));
         File.WriteAllText(Path.Combine(target, "precious"), "x");
         File.WriteAllText(Path.Combine(target, "sub", "precious"), "x");
-        var exited = ExitedProcess();
+        var exited = Leftovers.ExitedProcess();
         Directory.CreateDirectory(parent);
         Directory.CreateSymbolicLink(Path.Combine(parent, $"tmpreg0123456789abcdef.{exited.FileNameForm}"), target);
         var leftover = Path.Combine(parent, $"tmpreg1111111111111111.{exited.FileNameForm}");
@@ -172,29 +170,4 @@ public sealed class TemporaryRegistryReviewTests
         leaks.Should().BeEmpty("Dispose removes every semaphore of the prefix, whatever a manager was doing");
     }
 
-    /// <summary>A temporary registry's directory named after <paramref name="creator"/>, with a held router's semaphores left in /dev/shm.</summary>
-    private static (string Prefix, string Directory) PlantLeftover(string parent, ProcessIdentity creator, Action<RegistryManagerOptions>? configure)
-    {
-        var prefix = TemporaryRegistry.PrefixStart + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        var directory = Path.Combine(parent, $"{prefix}.{creator.FileNameForm}");
-        Directory.CreateDirectory(directory);
-        var options = new RegistryManagerOptions { RegistryDirectory = Path.Combine(directory, "registry"), SemaphorePrefix = prefix };
-        configure?.Invoke(options);
-        using (var manager = new RegistryManager(options))
-        {
-            manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-        }
-
-        Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().NotBeEmpty();
-        return (prefix, directory);
-    }
-
-    /// <summary>The identity of a process that has exited (and been reaped): its pid, with a start time of its own.</summary>
-    private static ProcessIdentity ExitedProcess()
-    {
-        using var process = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
-        process.WaitForExit();
-        var current = ProcessIdentity.Current;
-        return new ProcessIdentity(process.Id, current.StartTime + 1, current.PidNamespace);
-    }
 }

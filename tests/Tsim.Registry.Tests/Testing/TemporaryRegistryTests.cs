@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Tsim.Registry.Locking;
 using Tsim.Registry.Tests.Infrastructure;
@@ -217,7 +216,7 @@ public sealed class TemporaryRegistryTests
     {
         using var registry = TemporaryRegistry.Create(new TemporaryRegistryOptions { ConfigureManagers = o => o.SharedWithPython = false });
 
-        var path = registry.WriteConfigurationFile(o =>
+        void EverySetting(RegistryManagerOptions o)
         {
             o.LockDirectory = Path.Combine(registry.Directory, "locks-elsewhere");
             o.RegistryFiles.Hosts = "h.json";
@@ -234,25 +233,10 @@ public sealed class TemporaryRegistryTests
             o.EnableTransactionLog = true;
             o.TransactionLogPath = Path.Combine(registry.Directory, "tx.log");
             o.LockProbeIntervalSeconds = 0.05;
-        });
-        var expected = registry.CreateOptions(o =>
-        {
-            o.LockDirectory = Path.Combine(registry.Directory, "locks-elsewhere");
-            o.RegistryFiles.Hosts = "h.json";
-            o.RegistryFiles.HostLeases = "hl.json";
-            o.RegistryFiles.NeighborLeases = "nl.json";
-            o.IpCollisionScope = IpCollisionScope.Router;
-            o.LockTimeouts.HostRegistrySeconds = 1.5;
-            o.LockTimeouts.HostLeasesSeconds = 2.5;
-            o.LockTimeouts.RouterLockSeconds = 3.5;
-            o.LockTimeouts.RouterLockAtomicSeconds = 4.5;
-            o.LockTimeouts.NeighborLeasesSeconds = 5.5;
-            o.RetryAttempts = 5;
-            o.RetryDelaySeconds = 0.25;
-            o.EnableTransactionLog = true;
-            o.TransactionLogPath = Path.Combine(registry.Directory, "tx.log");
-            o.LockProbeIntervalSeconds = 0.05;
-        });
+        }
+
+        var path = registry.WriteConfigurationFile(EverySetting);
+        var expected = registry.CreateOptions(EverySetting);
 
         Path.GetDirectoryName(path).Should().Be(registry.Directory);
         var read = RegistryManagerOptions.FromJsonFile(path);
@@ -357,7 +341,7 @@ public sealed class TemporaryRegistryTests
     {
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var (prefix, directory) = PlantLeftover(parent, ExitedProcess());
+        var (prefix, directory) = Leftovers.Plant(parent, Leftovers.ExitedProcess());
 
         var removed = TemporaryRegistry.RemoveLeftovers(parent);
 
@@ -373,7 +357,7 @@ public sealed class TemporaryRegistryTests
         var parent = Path.Combine(scratch.Directory, "parent");
         using var running = TemporaryRegistry.Create(new TemporaryRegistryOptions { ParentDirectory = parent });
         running.Manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-        var exited = ExitedProcess();
+        var exited = Leftovers.ExitedProcess();
         var notOurs = new[]
         {
             Path.Combine(parent, "tmpreg-not-a-registry"),
@@ -401,7 +385,7 @@ public sealed class TemporaryRegistryTests
         // namespace, a private /tmp) looks exactly like this, and may be running.
         using var scratch = new TemporaryRegistry();
         var parent = Path.Combine(scratch.Directory, "parent");
-        var (prefix, directory) = PlantLeftover(parent, ExitedProcess());
+        var (prefix, directory) = Leftovers.Plant(parent, Leftovers.ExitedProcess());
         Directory.Delete(directory, recursive: true);
         try
         {
@@ -424,35 +408,6 @@ public sealed class TemporaryRegistryTests
         var act = () => TemporaryRegistry.RemoveLeftovers("relative");
 
         act.Should().Throw<ArgumentException>().WithParameterName("parentDirectory");
-    }
-
-    /// <summary>
-    /// Lays out what a test process killed in the middle of a test leaves: a temporary registry's directory named after
-    /// <paramref name="creator"/>, with a registry in it, and semaphores of its prefix (a router, the hosts lock, the
-    /// binding) that nothing unlinked.
-    /// </summary>
-    private static (string Prefix, string Directory) PlantLeftover(string parent, ProcessIdentity creator)
-    {
-        var prefix = TemporaryRegistry.PrefixStart + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        var directory = Path.Combine(parent, $"{prefix}.{creator.FileNameForm}");
-        Directory.CreateDirectory(directory);
-        using (var manager = new RegistryManager(new RegistryManagerOptions { RegistryDirectory = Path.Combine(directory, "registry"), SemaphorePrefix = prefix }))
-        {
-            manager.RegisterHost("web-1", "10.0.0.10", "router-1", "02:00:00:00:00:0a");
-            manager.AcquireRouterLock("router-1", "job-1").Should().BeTrue();
-        }
-
-        Directory.GetFiles("/dev/shm", $"sem.{prefix}-*").Should().HaveCountGreaterThanOrEqualTo(3);
-        return (prefix, directory);
-    }
-
-    /// <summary>The identity of a process that has exited (and been reaped): its pid, with a start time of its own.</summary>
-    private static ProcessIdentity ExitedProcess()
-    {
-        using var process = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
-        process.WaitForExit();
-        var current = ProcessIdentity.Current;
-        return new ProcessIdentity(process.Id, current.StartTime + 1, current.PidNamespace);
     }
 
     [Fact]
