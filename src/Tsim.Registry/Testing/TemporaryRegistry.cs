@@ -335,7 +335,8 @@ public sealed class TemporaryRegistry : IDisposable, IAsyncDisposable
                 removed.AddRange(RemoveSemaphores(prefix));
                 if (DeleteDirectory(entry.FullName) is { } failure)
                 {
-                    throw failure;
+                    logger.TemporaryRegistryLeftoverSkipped(entry.FullName, failure.Message);
+                    continue;
                 }
 
                 removed.Add(entry.FullName);

@@ -28,7 +28,7 @@ internal static class TemporaryRegistryName
     }
 
     /// <summary>Tells whether <paramref name="prefix"/> has the form of a temporary registry's prefix.</summary>
-    internal static bool IsPrefix(string prefix) =>
+    private static bool IsPrefix(string prefix) =>
         prefix.Length == PrefixLength &&
         prefix.StartsWith(TemporaryRegistry.PrefixStart, StringComparison.Ordinal) &&
         prefix[TemporaryRegistry.PrefixStart.Length..].All(char.IsAsciiHexDigitLower);
