@@ -219,9 +219,12 @@ internal static class CrashCommands
         return 0;
     }
 
+    /// <summary>The most hosts one <c>register-loop</c> registers: ranges this far apart never overlap.</summary>
+    internal const int RegisterLoopMaximum = 100_000;
+
     /// <summary>
     /// <c>register-loop START</c>: after <c>go</c>, registers <c>h&lt;i&gt;</c> for i = START, START+1, … until killed (at
-    /// most 100000 hosts), printing <c>registered NAME</c> after each registration that returned true (and
+    /// most <see cref="RegisterLoopMaximum"/> hosts), printing <c>registered NAME</c> after each registration that returned true (and
     /// <c>collision NAME</c> otherwise) before starting the next.
     /// </summary>
     internal static int RegisterLoop(RegistryManager manager, WorkerArguments arguments)
@@ -230,7 +233,7 @@ internal static class CrashCommands
         var router = arguments.Optional("--router") ?? "r1";
 
         ReadyThenWaitForGo();
-        for (var i = start; i < start + 100_000; i++)
+        for (var i = start; i < start + RegisterLoopMaximum; i++)
         {
             var name = HostAddresses.Name(i);
             var registered = manager.CheckAndRegisterHost(name, HostAddresses.Ip(i), router, HostAddresses.Mac(i));

@@ -16,11 +16,10 @@ public sealed class KilledRegistrationTests(ITestOutputHelper output) : IDisposa
     private const int Trials = 100;
 
     /// <summary>
-    /// How far apart the registrars' ranges start: a registrar registers at most 100 000 hosts from its start, so the
-    /// ranges never overlap however late the kill comes on a loaded machine (100 trials stay below the 2^24 distinct
-    /// addresses).
+    /// How far apart the registrars' ranges start: the most a registrar registers, so the ranges never overlap however
+    /// late the kill comes on a loaded machine (100 trials × 100 000 stay below the 2^24 distinct addresses).
     /// </summary>
-    private const int RangePerTrial = 100_000;
+    private const int RangePerTrial = TestWorker.CrashCommands.RegisterLoopMaximum;
 
     /// <summary>How many registrars start ahead of their turn, so process start-up overlaps the trials.</summary>
     private const int Pipeline = 3;
